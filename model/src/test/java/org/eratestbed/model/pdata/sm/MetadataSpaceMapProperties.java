@@ -17,8 +17,8 @@ import net.jqwik.api.constraints.Size;
  * ({@link SpaceMapModel} checks everything after every step).
  */
 class MetadataSpaceMapProperties {
-    /** Counts above 2 go to the ref-count btree. */
-    static final int MAX_COUNT = 2;
+    /** Counts above 2 go to the ref-count btree: up to 6 exercises insert, in-place updates and remove. */
+    static final int MAX_COUNT = 6;
 
     private static void run(SpaceMapModel m, List<Integer> script) {
         for (int x : script) {
