@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.SplittableRandom;
 
+import org.eratestbed.device.sim.SimDisk;
 import org.eratestbed.model.pdata.Errno;
 import org.eratestbed.model.pdata.MemDisk;
 import org.eratestbed.model.pdata.MetadataException;
@@ -202,6 +204,32 @@ class BlockManagerTest {
                 reader.unlock(blk);
             }
             assertEquals(new IoStats(39, 0, 0), reader.ioStats());
+        }
+    }
+
+    @Test
+    void aSchedulerCanCompleteQueuedBiosInAnyOrderThroughIoWait() {
+        SimDisk disk = SimDisk.builder(64 * 8).queued().build();
+        SplittableRandom rnd = new SplittableRandom(42);
+        // what a deterministic scheduler does: step the device in the waiting thread until the latch opens
+        IoWait stepDevice = (bios, allDone) -> {
+            while (allDone.getCount() > 0) {
+                disk.completeRandom(rnd);
+            }
+        };
+        BlockManager bm = new BlockManager(disk, 5, stepDevice);
+        for (int b = 1; b < 20; b++) {
+            Block blk = bm.writeLockZero(b, NODE);
+            fill(blk, b);
+            bm.unlock(blk);
+        }
+        bm.flush();
+        assertEquals(0, disk.pending().size());
+        BlockManager reader = new BlockManager(disk, 5, stepDevice);
+        for (int b = 1; b < 20; b++) {
+            Block blk = reader.readLock(b, NODE);
+            assertEquals(b, blk.data()[40]);
+            reader.unlock(blk);
         }
     }
 

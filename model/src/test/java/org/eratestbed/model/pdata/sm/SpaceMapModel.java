@@ -199,13 +199,18 @@ final class SpaceMapModel {
 
     /** The space map's own blocks as the in-core map sees them now. */
     Set<Long> internalBlocks() {
+        return internalBlocks(sm());
+    }
+
+    /** Block 0 (the superblock), the index, the bitmaps and the ref-count root of {@code sm} as it stands. */
+    static Set<Long> internalBlocks(MetadataSpaceMap sm) {
         Set<Long> internal = new HashSet<>();
-        SmRoot root = sm().root();
+        SmRoot root = sm.root();
         internal.add(0L);
         internal.add(root.bitmapRoot());
         internal.add(root.refCountRoot());
-        for (int i = 0; i < sm().nrBitmaps(); i++) {
-            internal.add(sm().indexEntry(i).blocknr());
+        for (int i = 0; i < sm.nrBitmaps(); i++) {
+            internal.add(sm.indexEntry(i).blocknr());
         }
         return internal;
     }
