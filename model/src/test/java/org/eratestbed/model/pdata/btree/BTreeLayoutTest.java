@@ -263,6 +263,53 @@ class BTreeLayoutTest {
         assertEquals(0, tm.heldLocks());
     }
 
+    /**
+     * Model finding (kernel code as read, not confirmed on a kernel): when remove meets an internal root
+     * with a single child, rebalance_children copies the child over the root and decrements the child. If
+     * the root was shared (a snapshot holds it), shadowing it had incremented the child, so the child stays
+     * alive for the snapshot, but nothing increments what the child points to, which now has two parents:
+     * the leaf's values (for dm-era's writeset tree: bitset roots, through ws_inc) are referenced twice with
+     * a count of one. Deleting both trees then drops them twice.
+     */
+    @Test
+    void collapsingASharedSingleChildRootLeavesGrandchildrenUndercounted() {
+        MemoryTransactionManager tm = new MemoryTransactionManager(200);
+        CountingValues values = new CountingValues(8);
+        BTreeInfo info = BTreeInfo.singleLevel(tm, values.type());
+        long root = BTree.empty(info);
+        for (int k = 0; k < 253; k++) {
+            values.take(k);
+            root = BTree.insert(info, root, k, values.value(k));
+        }
+        int k = 0;
+        BTreeNode top;
+        do {
+            // each remove first rebalances the root's two leaves; once small enough they merge
+            root = BTree.remove(info, root, k++);
+            top = new BTreeNode(tm.rawBlock(root));
+        } while (!(top.isInternal() && top.nrEntries() == 1));
+        assertEquals(85, k, "253 entries: the leaves merge below 2 * (252 / 3 + 1)");
+        long child = top.value64(0);
+        tm.commitTransaction();
+        long snapshot = root;
+        tm.inc(snapshot);
+        tm.commitTransaction();
+
+        root = BTree.remove(info, root, k);
+        BTreeNode live = new BTreeNode(tm.rawBlock(root));
+        assertTrue(live.isLeaf(), "the live root absorbed its only child");
+        assertEquals(1, tm.ref(child), "the child survives for the snapshot");
+        int id = k + 1;
+        assertEquals(id, live.key(0));
+        assertEquals(1, values.count(id), "held by the snapshot's leaf and the live root, counted once");
+        assertEquals(k, new BTreeNode(tm.rawBlock(child)).key(0), "the snapshot still holds the removed key");
+        assertEquals(0, values.count(k), "but removing it from the live tree dropped its only reference");
+
+        long snap = snapshot;
+        AssertionError twice = assertThrows(AssertionError.class, () -> BTree.del(info, snap));
+        assertTrue(twice.getMessage().contains("value " + k + " decremented below zero"), twice.getMessage());
+    }
+
     @Test
     void overwriteLeafUpdatesInPlace() {
         MemoryTransactionManager tm = new MemoryTransactionManager(64);
