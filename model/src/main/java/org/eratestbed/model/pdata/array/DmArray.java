@@ -387,6 +387,29 @@ public final class DmArray {
         }
     }
 
+    /** The callback of {@link #visitArrayBlocks}: btree key, block location and the validated block. */
+    @FunctionalInterface
+    public interface ArrayBlockFn {
+        void visit(long blockIndex, long location, ArrayBlock block);
+    }
+
+    /**
+     * Every array block in index order, read through the array validator (not a kernel function: for
+     * readers such as a checker that counts references; the index btree's own nodes are
+     * {@link BTree#visitNodes}).
+     */
+    public static void visitArrayBlocks(ArrayInfo info, long root, ArrayBlockFn fn) {
+        BTree.walk(info.btreeInfo(), root, (key, data, offset) -> {
+            long b = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN).getLong(offset);
+            Block block = getAblock(info, b);
+            try {
+                fn.visit(key, b, new ArrayBlock(block));
+            } finally {
+                info.tm().unlock(block);
+            }
+        });
+    }
+
     /** The callback of {@link #walk}: element {@code index} at {@code data[offset..]}. */
     @FunctionalInterface
     public interface ElementFn {

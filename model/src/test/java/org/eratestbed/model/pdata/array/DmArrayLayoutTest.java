@@ -183,6 +183,22 @@ class DmArrayLayoutTest {
     }
 
     @Test
+    void visitArrayBlocksSeesEveryBlockOnce() {
+        MemoryTransactionManager tm = new MemoryTransactionManager(64);
+        ArrayInfo info = new ArrayInfo(tm, ValueType.plain(4));
+        long root = DmArray.resize(info, DmArray.empty(info), 0, 2100, le32(1));
+        java.util.List<Long> seen = new java.util.ArrayList<>();
+        DmArray.visitArrayBlocks(info, root, (k, loc, ab) -> {
+            assertEquals(seen.size(), k);
+            assertEquals(loc, ab.blocknr());
+            assertEquals(k < 2 ? 1018 : 64, ab.nrEntries());
+            seen.add(loc);
+        });
+        assertEquals(3, seen.size());
+        assertEquals(0, tm.heldLocks());
+    }
+
+    @Test
     void newArrayBuildsSeveralBlocks() {
         MemoryTransactionManager tm = new MemoryTransactionManager(64);
         ArrayInfo info = new ArrayInfo(tm, ValueType.plain(4));
