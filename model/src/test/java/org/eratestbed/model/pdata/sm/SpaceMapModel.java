@@ -219,6 +219,11 @@ final class SpaceMapModel {
     void checkCounts() {
         Set<Long> internal = internalBlocks();
         long nr = tm.spaceMap().getNrBlocks();
+        Map<Long, Long> all = new TreeMap<>(counts);
+        for (long b : internal) {
+            all.merge(b, 1L, Long::sum);
+        }
+        assertEquals(all, sm().nonZeroCounts(), "nonZeroCounts");
         for (long b = 0; b < nr; b++) {
             long expected = counts.getOrDefault(b, 0L) + (internal.contains(b) ? 1 : 0);
             assertEquals(expected, tm.spaceMap().getCount(b), "count of block " + b);

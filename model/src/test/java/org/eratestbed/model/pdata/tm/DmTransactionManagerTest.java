@@ -100,6 +100,51 @@ class DmTransactionManagerTest {
     }
 
     @Test
+    void aReadOnlyBlockManagerOpensAndCountsButCannotWrite() {
+        long a = newMarked(1);
+        TestSuperblock.commit(tm);
+        BlockManager ro = new BlockManager(disk, 5);
+        ro.setReadOnly();
+        DmTransactionManager reader = TestSuperblock.open(ro);
+        assertEquals(1, reader.ref(a));
+        assertEquals(tm.spaceMap().getNrFree(), reader.spaceMap().getNrFree());
+        assertEquals(org.eratestbed.model.pdata.Errno.EPERM, org.junit.jupiter.api.Assertions.assertThrows(
+                org.eratestbed.model.pdata.MetadataException.class, () -> reader.newBlock(NODE)).errno());
+    }
+
+    @Test
+    void rangeOperationsMatchSingleBlockOperations() {
+        newMarked(1);
+        // the first allocation of the transaction also moved the bitmap; the next ones are consecutive
+        long b = newMarked(2);
+        long c = newMarked(3);
+        long d = newMarked(4);
+        assertEquals(List.of(b + 1, b + 2), List.of(c, d));
+        tm.incRange(b, d + 1);
+        assertEquals(List.of(2L, 2L, 2L), List.of(tm.ref(b), tm.ref(c), tm.ref(d)));
+        tm.decRange(b, c + 1);
+        assertEquals(List.of(1L, 1L, 2L), List.of(tm.ref(b), tm.ref(c), tm.ref(d)));
+    }
+
+    @Test
+    void aFailedWriteInPreCommitKeepsTheSuperblockOffTheDevice() {
+        long kept = newMarked(1);
+        TestSuperblock.commit(tm);
+        long lost = newMarked(2);
+        disk.failWrites(lost);
+        disk.clearLog();
+        org.eratestbed.model.pdata.MetadataException e = org.junit.jupiter.api.Assertions.assertThrows(
+                org.eratestbed.model.pdata.MetadataException.class, () -> TestSuperblock.commit(tm));
+        assertEquals(org.eratestbed.model.pdata.Errno.EIO, e.errno());
+        assertFalse(disk.log().contains("W 0"), "the superblock is never written after a failed pre-commit: " + disk.log());
+        assertEquals("F", disk.log().get(disk.log().size() - 1), "bufio still flushes after the failed write");
+        disk.healAll();
+        DmTransactionManager reopened = TestSuperblock.open(new BlockManager(disk, 5));
+        assertEquals(1, reopened.ref(kept));
+        assertEquals(0, reopened.ref(lost), "the failed transaction is not on disk");
+    }
+
+    @Test
     void reopenSeesTheCommittedCounts() {
         long a = newMarked(1);
         long b = newMarked(2);
