@@ -60,6 +60,8 @@ class KernelExampleReplayTest {
         long digestWsRoot;
         DiskBitset digestInfo;
         boolean requeue;
+        /** false: the digest before 2524933307fd, which initialised its bitset info only in digest_start. */
+        boolean reinitPerWriteset = true;
 
         MiniEra(int metadataBlocks) {
             bm = new BlockManager(new MemDisk(metadataBlocks), 5);
@@ -200,7 +202,9 @@ class KernelExampleReplayTest {
             }
             digestEra = (int) key[0];
             digestWsRoot = le(v).getLong(4);
-            digestInfo.init(tm);
+            if (reinitPerWriteset) {
+                digestInfo.init(tm);
+            }
             digestNrBits = Math.min(le(v).getInt(0), nrBlocks);
             currentBit = 0;
             step = this::digestTranscribe;
@@ -264,11 +268,23 @@ class KernelExampleReplayTest {
             }
         }
 
+        /**
+         * A wake-up runs do_work; the digest re-queues itself, and normally those re-runs happen before the
+         * next command arrives. When {@code slowWorker} is set they are late: every command gets exactly one
+         * do_work (one digest step plus its own bio or RPC), as when the worker is descheduled.
+         */
+        boolean slowWorker;
+
         void runWorker() {
             do {
                 requeue = false;
                 doWork();
-            } while (requeue);
+            } while (requeue && !slowWorker);
+        }
+
+        void drain() {
+            slowWorker = false;
+            runWorker();
         }
 
         void rpc(Runnable fn) {
@@ -305,6 +321,34 @@ class KernelExampleReplayTest {
             format();
             resize(originBlocks);
             rpc(this::rollover);
+        }
+    }
+
+    private static int eraOf(MiniEra era, int block) {
+        return ByteBuffer.wrap(DmArray.getValue(era.eraInfo, era.eraArrayRoot, block)).order(ByteOrder.LITTLE_ENDIAN)
+                .getInt(0);
+    }
+
+    /**
+     * Defect 2524933307fd through the real bitset cache: 64 origin blocks and a slow worker, so era 2 is
+     * archived while era 1 is still being digested and the two are digested back to back with one info. Without the per-writeset re-init,
+     * era 2 is transcribed from era 1's cached word: block 1 gets era 2 and block 2 keeps era 0.
+     */
+    @Test
+    void digestReusesTheCachedWordWithoutReinit() {
+        for (boolean fixed : new boolean[] {true, false}) {
+            MiniEra era = new MiniEra(1024);
+            era.reinitPerWriteset = fixed;
+            era.create(64);
+            era.slowWorker = true;
+            era.write(1, 1);
+            era.rpc(era::rollover);   // checkpoint: era 1 archived
+            era.write(2, 1);          // its do_work starts the digest (lookup of era 1)
+            era.rpc(era::rollover);   // era 1 transcribed (word 0 cached), era 2 archived
+            era.drain();              // era 1 removed, era 2 looked up and transcribed
+            era.status();
+            assertEquals(fixed ? 1 : 2, eraOf(era, 1), "block 1, fixed=" + fixed);
+            assertEquals(fixed ? 2 : 0, eraOf(era, 2), "block 2 (written in era 2), fixed=" + fixed);
         }
     }
 
