@@ -1,6 +1,7 @@
 package org.eratestbed.model.pdata.bitset;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -62,6 +63,10 @@ class KernelExampleReplayTest {
         boolean requeue;
         /** false: the digest before 2524933307fd, which initialised its bitset info only in digest_start. */
         boolean reinitPerWriteset = true;
+        /** false: archived writesets pile up undigested (the worker never gets to them). */
+        boolean digestEnabled = true;
+        /** true: find_lowest_key as merged in 3.15, descending the last child of internal nodes. */
+        boolean lowestKeyDescendsLastChild;
 
         MiniEra(int metadataBlocks) {
             bm = new BlockManager(new MemDisk(metadataBlocks), 5);
@@ -184,7 +189,8 @@ class KernelExampleReplayTest {
         // -------------------------------------------------------------- digest (post-2021 code)
 
         void digestLookup() {
-            long[] key = BTree.findLowestKey(wsInfo, wsTreeRoot);
+            long[] key = lowestKeyDescendsLastChild ? BTree.findLowestKeyDescendingLastChild(wsInfo, wsTreeRoot)
+                    : BTree.findLowestKey(wsInfo, wsTreeRoot);
             // an empty tree gives no key; the kernel then looks up an uninitialised one: -ENODATA
             if (key.length == 0) {
                 step = null;
@@ -234,14 +240,14 @@ class KernelExampleReplayTest {
         // -------------------------------------------------------------- worker
 
         void doWork() {
-            if (archived) {
+            if (archived && digestEnabled) {
                 archived = false;
                 if (step == null) {
                     digestInfo = new DiskBitset(tm);
                     step = this::digestLookup;
                 }
             }
-            if (step != null) {
+            if (step != null && digestEnabled) {
                 step.run();
                 if (step != null) {
                     requeue = true;
@@ -350,6 +356,41 @@ class KernelExampleReplayTest {
             assertEquals(fixed ? 1 : 2, eraOf(era, 1), "block 1, fixed=" + fixed);
             assertEquals(fixed ? 2 : 0, eraOf(era, 2), "block 2 (written in era 2), fixed=" + fixed);
         }
+    }
+
+    /**
+     * Scenario 12 of dm-era.md: 249 archived writesets wait for the digest (as after restoring metadata with
+     * many writesets), so the writeset tree has two leaves: the root split at the 202nd era into [1..100]
+     * and [101..]. Block 0 is written in eras 60 and 101 only and must end with era 101. Upstream's
+     * find_lowest_key digests oldest first; the 3.15 descent starts with the first key of the rightmost leaf,
+     * digests era 101 before era 60, and era 60 wins. (Rebalancing keeps feeding the right leaf from the
+     * left one and the leaves merge once small, so the newest eras still come last: only eras digested
+     * while the tree has two leaves can come out of order.)
+     */
+    @Test
+    void digestOrderWithMoreThanOneWritesetLeaf() {
+        int[] result = new int[2];
+        for (int variant = 0; variant < 2; variant++) {
+            MiniEra era = new MiniEra(4096);
+            era.lowestKeyDescendsLastChild = variant == 1;
+            era.create(64);
+            era.digestEnabled = false;
+            for (int e = 1; e < 250; e++) {
+                era.write(1, 1);
+                if (e == 60 || e == 101) {
+                    era.write(0, 1);
+                }
+                era.rpc(era::rollover);
+            }
+            assertEquals(2, org.eratestbed.model.pdata.btree.TreeChecker.height(era.wsInfo, era.wsTreeRoot));
+            era.digestEnabled = true;
+            era.drain();
+            assertEquals(0, BTree.findLowestKey(era.wsInfo, era.wsTreeRoot).length, "all digested");
+            assertEquals(249, eraOf(era, 1));
+            result[variant] = eraOf(era, 0);
+        }
+        assertEquals(101, result[0], "upstream: the newer write wins");
+        assertEquals(60, result[1], "3.15 descent: era 101 digested first, then overwritten by era 60");
     }
 
     @Test
