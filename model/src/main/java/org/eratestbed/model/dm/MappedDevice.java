@@ -284,7 +284,12 @@ public final class MappedDevice implements BlockDevice {
                 }
             });
             for (int i = 0; i < Math.max(1, t.ti().numFlushBios()); i++) {
-                mapClone(t, new DmBio(BioOp.FLUSH, 0, 0, null, false, true, flush::end));
+                DmBio[] self = new DmBio[1];
+                self[0] = new DmBio(BioOp.FLUSH, 0, 0, null, false, true, status -> {
+                    t.target().endIo(self[0], status);
+                    flush.end(status);
+                });
+                mapClone(t, self[0]);
             }
             return;
         }
@@ -313,13 +318,15 @@ public final class MappedDevice implements BlockDevice {
                 data = new byte[len];
             }
             byte[] slice = data;
-            DmBio clone = new DmBio(bio.op(), p[0], (int) p[1], data, bio.fua(), false, status -> {
+            DmBio[] self = new DmBio[1];
+            self[0] = new DmBio(bio.op(), p[0], (int) p[1], data, bio.fua(), false, status -> {
+                t.target().endIo(self[0], status);
                 if (bio.op() == BioOp.READ && status.ok()) {
                     System.arraycopy(slice, 0, bio.data(), off, len);
                 }
                 all.end(status);
             });
-            mapClone(t, clone);
+            mapClone(t, self[0]);
         }
         if (afterFlush) {
             scheduler.signalAll();

@@ -7,6 +7,10 @@ package org.eratestbed.model.dm;
 public interface Target {
     MapResult map(DmBio bio);
 
+    /** The target's end_io: called when a clone it remapped (or submitted itself) completes, before dm core ends it. */
+    default void endIo(DmBio bio, org.eratestbed.device.IoStatus status) {
+    }
+
     default void presuspend() {
     }
 
