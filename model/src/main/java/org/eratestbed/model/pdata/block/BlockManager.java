@@ -1,0 +1,352 @@
+package org.eratestbed.model.pdata.block;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+
+import org.eratestbed.device.Bio;
+import org.eratestbed.device.BlockDevice;
+import org.eratestbed.model.pdata.Errno;
+import org.eratestbed.model.pdata.MetadataException;
+
+/**
+ * The kernel's dm-block-manager over dm-bufio: 4 KiB metadata blocks of a {@link BlockDevice}, held in a
+ * write-back cache, handed out under read or write locks, checked by a {@link BlockValidator} when first
+ * read from the device and stamped by it when written out.
+ *
+ * <p><b>Write-out order.</b> A write-locked block becomes dirty when it is unlocked. Dirty blocks stay in
+ * the cache (reads see them) and reach the device only in {@link #flush()}, which is dm_bm_flush =
+ * dm_bufio_write_dirty_buffers: every dirty block is written (submitted together, in ascending block
+ * order, so they are in flight at once and a device may complete them in any order), all writes are
+ * awaited, and then one FLUSH is issued. The transaction manager's commit therefore produces
+ * {@code W(all but the superblock) FLUSH W(superblock) FLUSH} (pre_commit flush, then commit flush);
+ * {@link #flushAndUnlock(Block)} produces the same sequence in one call. The model never writes a dirty
+ * block early (bufio may, under memory pressure); an early write of a block of the running transaction
+ * is harmless because it is never reachable from the committed superblock.
+ *
+ * <p><b>Errors.</b> A failed read is MetadataException(EIO) and nothing is cached. A failed write is
+ * reported by the flush that issued it as EIO after the FLUSH has still been sent; like bufio, the block is
+ * then clean in the cache although the device does not hold it. A validator failure is the validator's
+ * errno (ENOTBLK, EILSEQ); the data stays cached and is checked again at the next lock. Locking a cached
+ * block with a different validator than it was checked with is EINVAL, as in the kernel.
+ *
+ * <p><b>Lock discipline.</b> What the kernel's CONFIG_DM_DEBUG_BLOCK_MANAGER_LOCKING reports, the model
+ * treats as a bug in the caller and throws IllegalStateException: write-locking a block that is already
+ * locked, read-locking a write-locked block, unlocking a block that is not locked, holding more than
+ * {@code maxHeldLocks} locks at once (dm-era creates its block manager with ERA_MAX_CONCURRENT_LOCKS = 5),
+ * or flushing while a block is write-locked. Several read locks on one block are allowed.
+ *
+ * <p>The device may complete bios on any thread, inside or after submit: every wait goes through
+ * {@link IoWait} (a latch by default). Methods are synchronized, so one block manager may be used from
+ * several threads, though persistent-data assumes a single mutator like the kernel.
+ */
+public final class BlockManager {
+    public static final int BLOCK_SIZE = 4096;
+    public static final int SECTORS_PER_BLOCK = BLOCK_SIZE / BlockDevice.SECTOR_SIZE;
+
+    private final BlockDevice device;
+    private final long nrBlocks;
+    private final int maxHeldLocks;
+    private final IoWait ioWait;
+    private final Map<Long, Buffer> cache = new HashMap<>();
+    private int heldLocks;
+    private boolean readOnly;
+    private long reads;
+    private long writes;
+    private long flushes;
+
+    /** aux data of a bufio buffer: the validator it was checked with and its lock state. */
+    private static final class Buffer {
+        final Block block;
+        BlockValidator validator;
+        int readers;
+        boolean writeLocked;
+        boolean dirty;
+
+        Buffer(Block block) {
+            this.block = block;
+        }
+    }
+
+    /** dm_block_manager_create(bdev, 4096, maxHeldLocks), waiting for I/O on a latch. */
+    public BlockManager(BlockDevice device, int maxHeldLocks) {
+        this(device, maxHeldLocks, IoWait.LATCH);
+    }
+
+    public BlockManager(BlockDevice device, int maxHeldLocks, IoWait ioWait) {
+        if (maxHeldLocks < 1) {
+            throw new IllegalArgumentException("maxHeldLocks must be positive: " + maxHeldLocks);
+        }
+        this.device = device;
+        this.nrBlocks = device.sizeSectors() / SECTORS_PER_BLOCK;
+        this.maxHeldLocks = maxHeldLocks;
+        this.ioWait = ioWait;
+    }
+
+    public BlockDevice device() {
+        return device;
+    }
+
+    /** dm_bm_block_size. */
+    public int blockSize() {
+        return BLOCK_SIZE;
+    }
+
+    /** dm_bm_nr_blocks: whole 4 KiB blocks on the device. */
+    public long nrBlocks() {
+        return nrBlocks;
+    }
+
+    public synchronized boolean isReadOnly() {
+        return readOnly;
+    }
+
+    /** dm_bm_set_read_only: later write locks and flushes fail with EPERM. */
+    public synchronized void setReadOnly() {
+        readOnly = true;
+    }
+
+    public synchronized void setReadWrite() {
+        readOnly = false;
+    }
+
+    /** dm_bm_read_lock. A {@code null} validator reads without checking (era's superblock_all_zeroes). */
+    public synchronized Block readLock(long location, BlockValidator validator) {
+        reserveLock(location);
+        Buffer buf = read(location);
+        if (buf.writeLocked) {
+            throw new IllegalStateException("block " + location + " read-locked while write-locked");
+        }
+        validate(buf, validator);
+        buf.readers++;
+        heldLocks++;
+        return buf.block;
+    }
+
+    /** dm_bm_write_lock: the block's current contents (cached or read), write-locked. */
+    public synchronized Block writeLock(long location, BlockValidator validator) {
+        checkWritable();
+        reserveLock(location);
+        Buffer buf = read(location);
+        checkUnlocked(buf);
+        validate(buf, validator);
+        buf.writeLocked = true;
+        heldLocks++;
+        return buf.block;
+    }
+
+    /** dm_bm_write_lock_zero: a zeroed, write-locked block, never read from the device. */
+    public synchronized Block writeLockZero(long location, BlockValidator validator) {
+        checkWritable();
+        reserveLock(location);
+        Buffer buf = cache.get(location);
+        if (buf == null) {
+            buf = new Buffer(new Block(location, new byte[BLOCK_SIZE]));
+            cache.put(location, buf);
+        } else {
+            checkUnlocked(buf);
+            java.util.Arrays.fill(buf.block.data(), (byte) 0);
+        }
+        buf.validator = validator;
+        buf.writeLocked = true;
+        heldLocks++;
+        return buf.block;
+    }
+
+    /** dm_bm_unlock: a write-locked block becomes dirty. */
+    public synchronized void unlock(Block block) {
+        Buffer buf = cache.get(block.location());
+        if (buf == null || buf.block != block || (!buf.writeLocked && buf.readers == 0)) {
+            throw new IllegalStateException("unlock of " + block + ", which is not locked");
+        }
+        if (buf.writeLocked) {
+            buf.writeLocked = false;
+            buf.dirty = true;
+        } else {
+            buf.readers--;
+        }
+        heldLocks--;
+    }
+
+    /** dm_bm_flush: write every dirty block, wait, then FLUSH (see the class comment). */
+    public synchronized void flush() {
+        checkWritable();
+        for (Buffer buf : cache.values()) {
+            if (buf.writeLocked) {
+                throw new IllegalStateException("flush while " + buf.block + " is write-locked");
+            }
+        }
+        writeDirtyThenFlush(-1);
+    }
+
+    /**
+     * The pre-2014 dm_bm_flush_and_unlock(superblock): write every other dirty block, FLUSH, then unlock
+     * and write the superblock, FLUSH again. The superblock reaches the device only after everything it
+     * may point to is durable.
+     */
+    public synchronized void flushAndUnlock(Block superblock) {
+        checkWritable();
+        Buffer sb = cache.get(superblock.location());
+        if (sb == null || sb.block != superblock || !sb.writeLocked) {
+            throw new IllegalStateException("flushAndUnlock of " + superblock + ", which is not write-locked");
+        }
+        for (Buffer buf : cache.values()) {
+            if (buf.writeLocked && buf != sb) {
+                throw new IllegalStateException("flush while " + buf.block + " is write-locked");
+            }
+        }
+        writeDirtyThenFlush(superblock.location());
+        unlock(superblock);
+        writeDirtyThenFlush(-1);
+    }
+
+    /** Metadata I/O issued so far. */
+    public synchronized IoStats ioStats() {
+        return new IoStats(reads, writes, flushes);
+    }
+
+    /** Locks currently held (for tests and leak checks). */
+    public synchronized int heldLocks() {
+        return heldLocks;
+    }
+
+    public synchronized boolean isDirty(long location) {
+        Buffer buf = cache.get(location);
+        return buf != null && buf.dirty;
+    }
+
+    /** Locations of the dirty blocks, ascending. */
+    public synchronized List<Long> dirtyBlocks() {
+        List<Long> dirty = new ArrayList<>();
+        for (Map.Entry<Long, Buffer> e : new TreeMap<>(cache).entrySet()) {
+            if (e.getValue().dirty) {
+                dirty.add(e.getKey());
+            }
+        }
+        return dirty;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    private void checkWritable() {
+        if (readOnly) {
+            throw new MetadataException(Errno.EPERM, "block manager is read-only");
+        }
+    }
+
+    private void reserveLock(long location) {
+        if (location < 0 || location >= nrBlocks) {
+            throw new MetadataException(Errno.EIO, "metadata block " + location + " is past the end of "
+                    + device.name() + " (" + nrBlocks + " blocks)");
+        }
+        if (heldLocks >= maxHeldLocks) {
+            throw new IllegalStateException("locking block " + location + " would hold more than " + maxHeldLocks
+                    + " metadata blocks at once");
+        }
+    }
+
+    private static void checkUnlocked(Buffer buf) {
+        if (buf.writeLocked || buf.readers > 0) {
+            throw new IllegalStateException(buf.block + " write-locked while already "
+                    + (buf.writeLocked ? "write" : "read") + "-locked");
+        }
+    }
+
+    /** dm_bm_validate_buffer. */
+    private static void validate(Buffer buf, BlockValidator validator) {
+        if (buf.validator == null) {
+            if (validator == null) {
+                return;
+            }
+            validator.check(buf.block);
+            buf.validator = validator;
+        } else if (buf.validator != validator) {
+            throw new MetadataException(Errno.EINVAL, "validator mismatch (old=" + buf.validator.name() + " vs new="
+                    + (validator == null ? "NULL" : validator.name()) + ") for " + buf.block);
+        }
+    }
+
+    /** dm_bufio_read: the cached buffer, or a synchronous read of the device. */
+    private Buffer read(long location) {
+        Buffer buf = cache.get(location);
+        if (buf != null) {
+            return buf;
+        }
+        byte[] data = new byte[BLOCK_SIZE];
+        CountDownLatch done = new CountDownLatch(1);
+        Bio bio = Bio.read(location * SECTORS_PER_BLOCK, data, b -> done.countDown());
+        reads++;
+        device.submit(bio);
+        await(List.of(bio), done);
+        if (!bio.status().ok()) {
+            throw new MetadataException(Errno.EIO, "read of metadata block " + location + " failed: " + bio.status());
+        }
+        buf = new Buffer(new Block(location, data));
+        cache.put(location, buf);
+        return buf;
+    }
+
+    /** dm_bufio_write_dirty_buffers, optionally leaving one (write-locked) block for later. */
+    private void writeDirtyThenFlush(long skip) {
+        List<Long> locations = new ArrayList<>();
+        for (Map.Entry<Long, Buffer> e : cache.entrySet()) {
+            if (e.getValue().dirty && e.getKey() != skip) {
+                locations.add(e.getKey());
+            }
+        }
+        locations.sort(null);
+        List<Bio> bios = new ArrayList<>(locations.size());
+        CountDownLatch done = new CountDownLatch(locations.size());
+        for (long location : locations) {
+            Buffer buf = cache.get(location);
+            if (buf.validator != null) {
+                buf.validator.prepareForWrite(buf.block);
+            }
+            buf.dirty = false;
+            bios.add(Bio.write(location * SECTORS_PER_BLOCK, buf.block.data().clone(), false, b -> done.countDown()));
+        }
+        for (Bio bio : bios) {
+            writes++;
+            device.submit(bio);
+        }
+        await(bios, done);
+        Bio failed = null;
+        for (Bio bio : bios) {
+            if (!bio.status().ok() && failed == null) {
+                failed = bio;
+            }
+        }
+        CountDownLatch flushed = new CountDownLatch(1);
+        Bio flush = Bio.flush(b -> flushed.countDown());
+        flushes++;
+        device.submit(flush);
+        await(List.of(flush), flushed);
+        if (failed != null) {
+            throw new MetadataException(Errno.EIO, "write of metadata block " + failed.sector() / SECTORS_PER_BLOCK
+                    + " failed: " + failed.status());
+        }
+        if (!flush.status().ok()) {
+            throw new MetadataException(Errno.EIO, "flush of " + device.name() + " failed: " + flush.status());
+        }
+    }
+
+    private void await(List<Bio> bios, CountDownLatch done) {
+        try {
+            ioWait.await(bios, done);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MetadataException(Errno.EIO, "interrupted while waiting for metadata I/O", e);
+        }
+        if (done.getCount() != 0) {
+            throw new IllegalStateException("IoWait returned before all bios completed: " + bios);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "BlockManager(" + device.name() + ", " + nrBlocks + " blocks)";
+    }
+}
