@@ -1,0 +1,188 @@
+package org.eratestbed.device.sim;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import org.eratestbed.device.BlockDevice;
+
+/**
+ * The bytes of a sparse device: 4 KiB pages in a sorted map, unwritten space reads as zeroes.
+ *
+ * <p>Pages are never changed in place: a write replaces the page with a modified copy. That makes
+ * {@link #copy()} a shallow copy of the page map (linear in the pages stored, never in the device size), so
+ * the durable image behind a crash, and every crash state built on it, can share pages with the live disk.
+ * A page that becomes all zeroes is dropped, so the map holds only non-zero content. The {@link ContentHash}
+ * is kept up to date on every change. The map is sorted, so nothing here depends on hash iteration order.
+ */
+public final class PageImage {
+    public static final int PAGE_SECTORS = 8;
+    public static final int PAGE_BYTES = PAGE_SECTORS * BlockDevice.SECTOR_SIZE;
+    private static final int S = BlockDevice.SECTOR_SIZE;
+    private static final byte[] ZERO_SECTOR = new byte[S];
+
+    private final long sizeSectors;
+    private final TreeMap<Long, byte[]> pages;
+    private long hashHi;
+    private long hashLo;
+
+    public PageImage(long sizeSectors) {
+        if (sizeSectors <= 0) {
+            throw new IllegalArgumentException("device size must be positive: " + sizeSectors);
+        }
+        this.sizeSectors = sizeSectors;
+        this.pages = new TreeMap<>();
+    }
+
+    private PageImage(PageImage other) {
+        this.sizeSectors = other.sizeSectors;
+        this.pages = new TreeMap<>(other.pages);
+        this.hashHi = other.hashHi;
+        this.hashLo = other.hashLo;
+    }
+
+    /** A copy that shares every page with this one (pages are copy-on-write). */
+    public PageImage copy() {
+        return new PageImage(this);
+    }
+
+    public long sizeSectors() {
+        return sizeSectors;
+    }
+
+    /** Number of 4 KiB pages that hold non-zero data. */
+    public int pagesStored() {
+        return pages.size();
+    }
+
+    public ContentHash contentHash() {
+        return new ContentHash(hashHi, hashLo);
+    }
+
+    /** True when both images hold the same bytes everywhere (compares pages, not hashes). */
+    public boolean sameContent(PageImage other) {
+        if (sizeSectors != other.sizeSectors || pages.size() != other.pages.size()) {
+            return false;
+        }
+        for (Map.Entry<Long, byte[]> e : pages.entrySet()) {
+            byte[] o = other.pages.get(e.getKey());
+            if (o == null || (o != e.getValue() && !Arrays.equals(o, e.getValue()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Copies {@code count} sectors from {@code sector} into {@code dst} at {@code off}. */
+    public void read(long sector, byte[] dst, int off, int count) {
+        checkRange(sector, count);
+        for (int i = 0; i < count; i++) {
+            long s = sector + i;
+            byte[] page = pages.get(s / PAGE_SECTORS);
+            if (page == null) {
+                Arrays.fill(dst, off + i * S, off + (i + 1) * S, (byte) 0);
+            } else {
+                System.arraycopy(page, (int) (s % PAGE_SECTORS) * S, dst, off + i * S, S);
+            }
+        }
+    }
+
+    /** The page holding {@code sector}, or null when it is all zeroes; callers must not modify it. */
+    byte[] pageOf(long sector) {
+        return pages.get(sector / PAGE_SECTORS);
+    }
+
+    /** The stored pages whose index lies in [fromPage, toPage), in order; read-only. */
+    NavigableMap<Long, byte[]> pagesBetween(long fromPage, long toPage) {
+        return pages.subMap(fromPage, true, toPage, false);
+    }
+
+    /** True when the sector holds only zeroes. */
+    public boolean isZero(long sector) {
+        byte[] page = pageOf(sector);
+        return page == null || isZero(page, (int) (sector % PAGE_SECTORS) * S, S);
+    }
+
+    /** Writes {@code count} sectors from {@code src} at {@code off} to {@code sector}. */
+    void write(long sector, byte[] src, int off, int count) {
+        checkRange(sector, count);
+        int done = 0;
+        while (done < count) {
+            long s = sector + done;
+            long pageNo = s / PAGE_SECTORS;
+            int first = (int) (s % PAGE_SECTORS);
+            int n = Math.min(PAGE_SECTORS - first, count - done);
+            byte[] old = pages.get(pageNo);
+            byte[] page = old == null ? new byte[PAGE_BYTES] : old.clone();
+            for (int i = 0; i < n; i++) {
+                int po = (first + i) * S;
+                long ss = s + i;
+                if (old != null) {
+                    toggleHash(ss, old, po);
+                }
+                System.arraycopy(src, off + (done + i) * S, page, po, S);
+                toggleHash(ss, page, po);
+            }
+            if (isZero(page, 0, PAGE_BYTES)) {
+                pages.remove(pageNo);
+            } else {
+                pages.put(pageNo, page);
+            }
+            done += n;
+        }
+    }
+
+    /** Zeroes {@code count} sectors from {@code sector}; cost follows the pages stored there, not the range. */
+    void zero(long sector, long count) {
+        checkRange(sector, count);
+        long end = sector + count;
+        long firstFull = (sector + PAGE_SECTORS - 1) / PAGE_SECTORS;
+        long endFull = end / PAGE_SECTORS;
+        if (firstFull < endFull) {
+            NavigableMap<Long, byte[]> whole = pages.subMap(firstFull, true, endFull, false);
+            for (Map.Entry<Long, byte[]> e : whole.entrySet()) {
+                long base = e.getKey() * PAGE_SECTORS;
+                for (int i = 0; i < PAGE_SECTORS; i++) {
+                    toggleHash(base + i, e.getValue(), i * S);
+                }
+            }
+            whole.clear();
+            zeroPartial(sector, Math.min(end, firstFull * PAGE_SECTORS));
+            zeroPartial(Math.max(sector, endFull * PAGE_SECTORS), end);
+        } else {
+            zeroPartial(sector, end);
+        }
+    }
+
+    /** Zeroes [from, to), which lies within one page or is empty, sector by sector. */
+    private void zeroPartial(long from, long to) {
+        for (long s = from; s < to; s++) {
+            byte[] page = pageOf(s);
+            if (page != null && !isZero(page, (int) (s % PAGE_SECTORS) * S, S)) {
+                write(s, ZERO_SECTOR, 0, 1);
+            }
+        }
+    }
+
+    /** XOR is its own inverse: the same call removes old content from the hash and adds new content. */
+    private void toggleHash(long sector, byte[] page, int off) {
+        hashHi ^= SectorHash.hi(sector, page, off);
+        hashLo ^= SectorHash.lo(sector, page, off);
+    }
+
+    static boolean isZero(byte[] b, int off, int len) {
+        for (int i = off; i < off + len; i++) {
+            if (b[i] != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void checkRange(long sector, long count) {
+        if (sector < 0 || count < 0 || sector > sizeSectors - count) {
+            throw new IllegalArgumentException("range " + sector + "+" + count + " outside a " + sizeSectors
+                    + "-sector image");
+        }
+    }
+}
