@@ -37,12 +37,22 @@ public final class Replayer {
         Map<String, String> files = new java.util.LinkedHashMap<>();
         Map<String, Integer> repeats = new HashMap<>();
         target.start(script.target(), initialMetadata);
+        record(status, files, repeats, "create", null, target.create(), null);
         for (Command c : script.commands()) {
             TargetUnderTest.Result r = target.run(c);
             record(status, files, repeats, c.text(), c, r, null);
             for (TargetUnderTest.Late late : target.late()) {
                 record(status, files, repeats, late.command(), null, late.result(),
                         "LATE(line " + late.line() + " " + late.command() + ", returned during line " + c.line() + "): ");
+            }
+        }
+        if (!script.crashes()) {
+            record(status, files, repeats, "remove", null, target.remove(), null);
+            int lastLine = script.commands().isEmpty() ? script.target().line()
+                    : script.commands().get(script.commands().size() - 1).line();
+            for (TargetUnderTest.Late late : target.late()) {
+                record(status, files, repeats, late.command(), null, late.result(),
+                        "LATE(line " + late.line() + " " + late.command() + ", returned during line " + lastLine + "): ");
             }
         }
         return new Outcome(List.copyOf(status), files, target.metadataImage());

@@ -31,8 +31,14 @@ public interface TargetUnderTest extends AutoCloseable {
     record Late(int line, String command, Result result) {
     }
 
-    /** Creates the target with the script's table on zeroed (or given) devices; its first resume. */
+    /** Sets up the devices for the script's table: zeroed, or the metadata device holding the given image. */
     void start(Command.Target target, byte[] metadataImage);
+
+    /** Creates the target with the script's table (dmsetup create: load and first resume). */
+    Result create();
+
+    /** Removes the target at the end of a script that did not crash (dmsetup remove). */
+    Result remove();
 
     Result run(Command command);
 

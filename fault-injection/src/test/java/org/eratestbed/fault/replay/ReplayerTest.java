@@ -20,6 +20,16 @@ class ReplayerTest {
         }
 
         @Override
+        public Result create() {
+            return new Result.Done(List.of());
+        }
+
+        @Override
+        public Result remove() {
+            return new Result.Done(List.of());
+        }
+
+        @Override
         public Result run(Command c) {
             String t = c.text();
             if (t.equals("suspend")) {
