@@ -31,6 +31,15 @@ public final class EraCheck {
     private final RefCounts refs;
     private final Sinks sink = new Sinks();
     private long writesets;
+    /** Largest era in each full era-array block already scanned, by block location (bounded LRU). */
+    private final java.util.Map<Long, Long> sharedEraMax = new java.util.LinkedHashMap<>(64, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<Long, Long> eldest) {
+            return size() > 1024;
+        }
+    };
 
     private EraCheck(BlockSource source) {
         this.reader = new MetadataReader(source);
@@ -241,17 +250,27 @@ public final class EraCheck {
             int max = arrayMaxEntries(ERA_VALUE_SIZE);
             new ArrayWalker(reader, sink, refs).walk(sb.eraArrayRoot(), prefix + "era array", ERA_VALUE_SIZE, nrBlocks,
                     (index, block, data, nr) -> {
+                        // a block shared by many array slots (legal, if never written by dm-era) is scanned once
+                        Long seenMax = sharedEraMax.get(block);
+                        if (seenMax != null && seenMax <= currentEra && nr == max) {
+                            return;
+                        }
                         long bad = 0;
+                        long top = 0;
                         long firstBlock = -1;
                         long firstEra = 0;
                         for (int i = 0; i < nr; i++) {
                             long era = Le.u32(data, AB_HEADER_SIZE + 4 * i);
+                            top = Math.max(top, era);
                             if (era > currentEra) {
                                 if (bad++ == 0) {
                                     firstBlock = index * max + i;
                                     firstEra = era;
                                 }
                             }
+                        }
+                        if (nr == max) {
+                            sharedEraMax.put(block, top);
                         }
                         if (bad > 0) {
                             sink.error("block " + block + ": " + prefix + "era array block " + index + ": " + bad
