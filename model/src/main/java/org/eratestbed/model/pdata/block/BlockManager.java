@@ -1,10 +1,11 @@
 package org.eratestbed.model.pdata.block;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 
 import org.eratestbed.device.Bio;
@@ -52,7 +53,10 @@ public final class BlockManager {
     private final int maxHeldLocks;
     private final IoWait ioWait;
     private final Map<Long, Buffer> cache = new HashMap<>();
+    /** Locations of the dirty buffers, so a flush need not scan the whole cache. */
+    private final TreeSet<Long> dirty = new TreeSet<>();
     private int heldLocks;
+    private int writeLocked;
     private boolean readOnly;
     private long reads;
     private long writes;
@@ -64,7 +68,6 @@ public final class BlockManager {
         BlockValidator validator;
         int readers;
         boolean writeLocked;
-        boolean dirty;
 
         Buffer(Block block) {
             this.block = block;
@@ -134,6 +137,7 @@ public final class BlockManager {
         checkUnlocked(buf);
         validate(buf, validator);
         buf.writeLocked = true;
+        writeLocked++;
         heldLocks++;
         return buf.block;
     }
@@ -148,10 +152,11 @@ public final class BlockManager {
             cache.put(location, buf);
         } else {
             checkUnlocked(buf);
-            java.util.Arrays.fill(buf.block.data(), (byte) 0);
+            Arrays.fill(buf.block.data(), (byte) 0);
         }
         buf.validator = validator;
         buf.writeLocked = true;
+        writeLocked++;
         heldLocks++;
         return buf.block;
     }
@@ -164,7 +169,8 @@ public final class BlockManager {
         }
         if (buf.writeLocked) {
             buf.writeLocked = false;
-            buf.dirty = true;
+            writeLocked--;
+            dirty.add(block.location());
         } else {
             buf.readers--;
         }
@@ -174,11 +180,7 @@ public final class BlockManager {
     /** dm_bm_flush: write every dirty block, wait, then FLUSH (see the class comment). */
     public synchronized void flush() {
         checkWritable();
-        for (Buffer buf : cache.values()) {
-            if (buf.writeLocked) {
-                throw new IllegalStateException("flush while " + buf.block + " is write-locked");
-            }
-        }
+        checkNoWriteLocksBut(null);
         writeDirtyThenFlush(-1);
     }
 
@@ -193,11 +195,7 @@ public final class BlockManager {
         if (sb == null || sb.block != superblock || !sb.writeLocked) {
             throw new IllegalStateException("flushAndUnlock of " + superblock + ", which is not write-locked");
         }
-        for (Buffer buf : cache.values()) {
-            if (buf.writeLocked && buf != sb) {
-                throw new IllegalStateException("flush while " + buf.block + " is write-locked");
-            }
-        }
+        checkNoWriteLocksBut(sb);
         writeDirtyThenFlush(superblock.location());
         unlock(superblock);
         writeDirtyThenFlush(-1);
@@ -214,19 +212,12 @@ public final class BlockManager {
     }
 
     public synchronized boolean isDirty(long location) {
-        Buffer buf = cache.get(location);
-        return buf != null && buf.dirty;
+        return dirty.contains(location);
     }
 
     /** Locations of the dirty blocks, ascending. */
     public synchronized List<Long> dirtyBlocks() {
-        List<Long> dirty = new ArrayList<>();
-        for (Map.Entry<Long, Buffer> e : new TreeMap<>(cache).entrySet()) {
-            if (e.getValue().dirty) {
-                dirty.add(e.getKey());
-            }
-        }
-        return dirty;
+        return new ArrayList<>(dirty);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -245,6 +236,16 @@ public final class BlockManager {
         if (heldLocks >= maxHeldLocks) {
             throw new IllegalStateException("locking block " + location + " would hold more than " + maxHeldLocks
                     + " metadata blocks at once");
+        }
+    }
+
+    private void checkNoWriteLocksBut(Buffer allowed) {
+        if (writeLocked > (allowed == null ? 0 : 1)) {
+            for (Buffer buf : cache.values()) {
+                if (buf.writeLocked && buf != allowed) {
+                    throw new IllegalStateException("flush while " + buf.block + " is write-locked");
+                }
+            }
         }
     }
 
@@ -291,13 +292,8 @@ public final class BlockManager {
 
     /** dm_bufio_write_dirty_buffers, optionally leaving one (write-locked) block for later. */
     private void writeDirtyThenFlush(long skip) {
-        List<Long> locations = new ArrayList<>();
-        for (Map.Entry<Long, Buffer> e : cache.entrySet()) {
-            if (e.getValue().dirty && e.getKey() != skip) {
-                locations.add(e.getKey());
-            }
-        }
-        locations.sort(null);
+        List<Long> locations = new ArrayList<>(dirty);
+        locations.remove(Long.valueOf(skip));
         List<Bio> bios = new ArrayList<>(locations.size());
         CountDownLatch done = new CountDownLatch(locations.size());
         for (long location : locations) {
@@ -305,7 +301,7 @@ public final class BlockManager {
             if (buf.validator != null) {
                 buf.validator.prepareForWrite(buf.block);
             }
-            buf.dirty = false;
+            dirty.remove(location);
             bios.add(Bio.write(location * SECTORS_PER_BLOCK, buf.block.data().clone(), false, b -> done.countDown()));
         }
         for (Bio bio : bios) {

@@ -34,6 +34,20 @@ public interface TransactionManager {
     /** dm_tm_dec. */
     void dec(long location);
 
+    /** dm_tm_inc_range: increment every block in [b, e). The default increments one block at a time. */
+    default void incRange(long b, long e) {
+        for (long x = b; x < e; x++) {
+            inc(x);
+        }
+    }
+
+    /** dm_tm_dec_range: decrement every block in [b, e). The default decrements one block at a time. */
+    default void decRange(long b, long e) {
+        for (long x = b; x < e; x++) {
+            dec(x);
+        }
+    }
+
     /** dm_tm_ref: the reference count of a block. */
     long ref(long location);
 
