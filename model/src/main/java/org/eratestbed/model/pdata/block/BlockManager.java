@@ -25,8 +25,9 @@ import org.eratestbed.model.pdata.MetadataException;
  * awaited, and then one FLUSH is issued. The transaction manager's commit therefore produces
  * {@code W(all but the superblock) FLUSH W(superblock) FLUSH} (pre_commit flush, then commit flush);
  * {@link #flushAndUnlock(Block)} produces the same sequence in one call. The model never writes a dirty
- * block early (bufio may, under memory pressure); an early write of a block of the running transaction
- * is harmless because it is never reachable from the committed superblock.
+ * block early (bufio may, when dirty buffers outnumber clean ones by its writeback ratio); an early write
+ * of a block of the running transaction is harmless because it is never reachable from the committed
+ * superblock. {@link #destroy()} writes what is still dirty, without a FLUSH, as bufio does at teardown.
  *
  * <p><b>Errors.</b> A failed read is MetadataException(EIO) and nothing is cached. A failed write is
  * reported by the flush that issued it as EIO after the FLUSH has still been sent; like bufio, the block is
@@ -57,6 +58,7 @@ public final class BlockManager {
     private final TreeSet<Long> dirty = new TreeSet<>();
     private int heldLocks;
     private int writeLocked;
+    private boolean destroyed;
     private boolean readOnly;
     private long reads;
     private long writes;
@@ -201,6 +203,37 @@ public final class BlockManager {
         writeDirtyThenFlush(-1);
     }
 
+    /**
+     * dm_block_manager_destroy = dm_bufio_client_destroy: bufio's drop_buffers writes every dirty block
+     * (dm_bufio_write_dirty_buffers_async, no FLUSH) and waits for the writes before freeing the cache; write
+     * errors are not reported. So whatever a transaction left dirty and uncommitted still reaches the device
+     * when a target instance is torn down (dm-era.md scenario 5). A lock still held is the kernel's
+     * "leaked buffer" warning, here IllegalStateException. The block manager cannot be used afterwards.
+     */
+    public synchronized void destroy() {
+        checkNotDestroyed();
+        if (heldLocks > 0) {
+            throw new IllegalStateException("leaked buffers: " + heldLocks + " metadata locks still held at destroy");
+        }
+        List<Long> locations = new ArrayList<>(dirty);
+        List<Bio> bios = new ArrayList<>(locations.size());
+        CountDownLatch done = new CountDownLatch(locations.size());
+        for (long location : locations) {
+            bios.add(writeBio(location, done));
+        }
+        for (Bio bio : bios) {
+            writes++;
+            device.submit(bio);
+        }
+        await(bios, done);
+        cache.clear();
+        destroyed = true;
+    }
+
+    public synchronized boolean isDestroyed() {
+        return destroyed;
+    }
+
     /** Metadata I/O issued so far. */
     public synchronized IoStats ioStats() {
         return new IoStats(reads, writes, flushes);
@@ -222,13 +255,21 @@ public final class BlockManager {
 
     // ---------------------------------------------------------------------------------------------
 
+    private void checkNotDestroyed() {
+        if (destroyed) {
+            throw new IllegalStateException(this + " was destroyed");
+        }
+    }
+
     private void checkWritable() {
+        checkNotDestroyed();
         if (readOnly) {
             throw new MetadataException(Errno.EPERM, "block manager is read-only");
         }
     }
 
     private void reserveLock(long location) {
+        checkNotDestroyed();
         if (location < 0 || location >= nrBlocks) {
             throw new MetadataException(Errno.EIO, "metadata block " + location + " is past the end of "
                     + device.name() + " (" + nrBlocks + " blocks)");
@@ -297,12 +338,7 @@ public final class BlockManager {
         List<Bio> bios = new ArrayList<>(locations.size());
         CountDownLatch done = new CountDownLatch(locations.size());
         for (long location : locations) {
-            Buffer buf = cache.get(location);
-            if (buf.validator != null) {
-                buf.validator.prepareForWrite(buf.block);
-            }
-            dirty.remove(location);
-            bios.add(Bio.write(location * SECTORS_PER_BLOCK, buf.block.data().clone(), false, b -> done.countDown()));
+            bios.add(writeBio(location, done));
         }
         for (Bio bio : bios) {
             writes++;
@@ -327,6 +363,16 @@ public final class BlockManager {
         if (!flush.status().ok()) {
             throw new MetadataException(Errno.EIO, "flush of " + device.name() + " failed: " + flush.status());
         }
+    }
+
+    /** bufio's write callback (prepare_for_write stamps the cached buffer) and a snapshot of it for the bio. */
+    private Bio writeBio(long location, CountDownLatch done) {
+        Buffer buf = cache.get(location);
+        if (buf.validator != null) {
+            buf.validator.prepareForWrite(buf.block);
+        }
+        dirty.remove(location);
+        return Bio.write(location * SECTORS_PER_BLOCK, buf.block.data().clone(), false, b -> done.countDown());
     }
 
     private void await(List<Bio> bios, CountDownLatch done) {

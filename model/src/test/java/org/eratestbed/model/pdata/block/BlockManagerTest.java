@@ -234,6 +234,32 @@ class BlockManagerTest {
     }
 
     @Test
+    void destroyWritesWhateverIsDirtyWithoutAFlush() {
+        MemDisk disk = new MemDisk(64);
+        BlockManager bm = new BlockManager(disk, 5);
+        bm.unlock(bm.writeLockZero(6, NODE));
+        bm.flush();
+        Block b = bm.writeLock(6, NODE);
+        fill(b, 0x33);
+        bm.unlock(b);
+        bm.unlock(bm.writeLockZero(2, NODE));
+        disk.clearLog();
+        bm.destroy();
+        assertEquals(List.of("W 2", "W 6"), disk.log(), "bufio's drop_buffers: dirty blocks written, no flush");
+        assertEquals(0x33, disk.block(6)[40]);
+        assertTrue(bm.isDestroyed());
+        assertThrows(IllegalStateException.class, () -> bm.readLock(6, NODE));
+        assertThrows(IllegalStateException.class, bm::destroy);
+    }
+
+    @Test
+    void destroyWithALockHeldIsALeak() {
+        BlockManager bm = new BlockManager(new MemDisk(64), 5);
+        bm.readLock(1, null);
+        assertThrows(IllegalStateException.class, bm::destroy);
+    }
+
+    @Test
     void writeLockZeroNeverReadsAndZeroesACachedBlock() {
         MemDisk disk = new MemDisk(16);
         BlockManager bm = new BlockManager(disk, 5);

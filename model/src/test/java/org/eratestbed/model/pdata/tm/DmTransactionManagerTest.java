@@ -127,6 +127,24 @@ class DmTransactionManagerTest {
     }
 
     @Test
+    void aFailedWriteInPreCommitKeepsTheSuperblockOffTheDevice() {
+        long kept = newMarked(1);
+        TestSuperblock.commit(tm);
+        long lost = newMarked(2);
+        disk.failWrites(lost);
+        disk.clearLog();
+        org.eratestbed.model.pdata.MetadataException e = org.junit.jupiter.api.Assertions.assertThrows(
+                org.eratestbed.model.pdata.MetadataException.class, () -> TestSuperblock.commit(tm));
+        assertEquals(org.eratestbed.model.pdata.Errno.EIO, e.errno());
+        assertFalse(disk.log().contains("W 0"), "the superblock is never written after a failed pre-commit: " + disk.log());
+        assertEquals("F", disk.log().get(disk.log().size() - 1), "bufio still flushes after the failed write");
+        disk.healAll();
+        DmTransactionManager reopened = TestSuperblock.open(new BlockManager(disk, 5));
+        assertEquals(1, reopened.ref(kept));
+        assertEquals(0, reopened.ref(lost), "the failed transaction is not on disk");
+    }
+
+    @Test
     void reopenSeesTheCommittedCounts() {
         long a = newMarked(1);
         long b = newMarked(2);
