@@ -45,7 +45,7 @@ public final class SimDisk implements BlockDevice, DrivenDevice {
     private final WriteCache cache;
     private final FaultInjector faults;
     private final IoLog log;
-    /** Replay only: the log whose recorded outcomes this disk repeats instead of consulting a fault plan. */
+    /** Replay only: the log whose recorded outcomes this disk repeats (for its requests) instead of a fault plan. */
     private final IoLog forced;
     private final TreeMap<Long, Pending> pending = new TreeMap<>();
     private final Map<Bio, Long> pendingSeq = new IdentityHashMap<>();
@@ -103,10 +103,11 @@ public final class SimDisk implements BlockDevice, DrivenDevice {
                 throw new IllegalStateException(name + ": " + bio + " was submitted already");
             }
             long seq = nextSeq++;
-            FaultInjector.Effects fx = forced != null ? recorded(forced.get(seq), bio) : faults.decide(seq, bio);
+            FaultInjector.Effects fx = forced != null && seq < forced.size() ? recorded(forced.get(seq), bio)
+                    : faults.decide(seq, bio);
             byte[] data = bio.op() == BioOp.WRITE ? bio.data().clone() : null;
             IoRecord rec = new IoRecord(seq, bio.op(), bio.op() == BioOp.FLUSH ? 0 : bio.sector(), bio.sectors(),
-                    bio.fua(), bio.op() == BioOp.WRITE && bio.preflush(), data, data == null ? null : sha256(data),
+                    bio.fua(), bio.op() == BioOp.WRITE && bio.preflush(), data, data == null || log == null ? null : sha256(data),
                     tick++, -1, null, bio.op() == BioOp.FLUSH ? 0 : fx.landedSector(), fx.dropped(),
                     fx.flushIgnored());
             if (log != null) {
@@ -126,7 +127,9 @@ public final class SimDisk implements BlockDevice, DrivenDevice {
         if (r.op() != bio.op() || (bio.op() != BioOp.FLUSH && (r.sector() != bio.sector() || r.sectors() != bio.sectors()))) {
             throw new IllegalStateException("replay: " + bio + " does not match the log's " + r);
         }
-        return new FaultInjector.Effects(r.status(), r.landedSector(), r.dropped(), r.flushIgnored());
+        // A request the log left pending completes OK when driven (its fate was never recorded).
+        IoStatus status = r.status() == null ? IoStatus.OK : r.status();
+        return new FaultInjector.Effects(status, r.landedSector(), r.dropped(), r.flushIgnored());
     }
 
     private void finish(Pending p) {
@@ -145,7 +148,7 @@ public final class SimDisk implements BlockDevice, DrivenDevice {
                     status = IoStatus.IOERR;
                 } else {
                     cache.current().read(bio.sector(), bio.data(), 0, bio.sectors());
-                    readHash = sha256(bio.data());
+                    readHash = log == null ? null : sha256(bio.data());
                 }
             }
             if (bio.isWrite() && status == IoStatus.OK && !p.effects().dropped()) {
@@ -394,7 +397,10 @@ public final class SimDisk implements BlockDevice, DrivenDevice {
             return this;
         }
 
-        /** Keep an I/O log (default true; it holds a copy of every written buffer). */
+        /**
+         * Keep an I/O log (default true; it holds a copy of every written buffer). Without one, no data hashes
+         * are computed either: the fastest disk for campaigns that only need crash states.
+         */
         public Builder recordLog(boolean on) {
             this.recordLog = on;
             return this;

@@ -118,12 +118,13 @@ public enum Defect {
                     + " merged code) and the value is atomic."),
     M14_FLUSH_NOT_PASSED_THROUGH("M14-flush-not-passed-through",
             review(14, "era_map doesn't pass REQ_FLUSH bios through"),
-            "era_map treated an empty flush as a write to the block at its (meaningless) sector: it was deferred"
-                    + " behind a metadata commit and marked block 0 though nothing was written there.",
+            "era_map treated an empty flush as a write to the block at its meaningless sector (0): while block 0 was"
+                    + " unmarked the flush was deferred behind a metadata commit and marked block 0, though nothing"
+                    + " was written there.",
             Oracle.LINEAR_DATA,
-            "Code path: with the defect live map does not test the flush flag, so an empty flush is deferred,"
-                    + " marks block 0 (an over-report) and reaches the origin only after the worker's commit;"
-                    + " the fixed path remaps it at once."),
+            "Code path: with the defect live map does not test the flush flag, so an empty flush to an unmarked"
+                    + " block 0 is deferred, marks block 0 (an over-report) and reaches the origin only after the"
+                    + " worker's commit; the fixed path remaps it at once."),
     RECOVER_COMMITTED_WRITESET("de89afc1-recover-committed-writeset",
             commit("de89afc1e40fdfa5f8b666e5d07c43d21a1d3be0", "dm era: Recover committed writeset after crash"),
             "After a crash the current era's committed writeset was dropped (open ignored sb.current_writeset,"

@@ -35,9 +35,10 @@ public enum Variant {
      * The code Mikulas Patocka reviewed (March 2014, the patch merged as eec40579d848 after changes). Live:
      * every review point M1–M14 (the review is about this code), and every bug fixed later: all 3b commits
      * and 9ae6e8b1 carry {@code Fixes: eec40579d848} or fix code present since the merge, so they were
-     * present in the reviewed patch too. deadlock-2023 is live as well: messages already went through
-     * perform_rpc to a worker that stops while suspended (M4 quotes that handshake); status did not, since it
-     * read the space map directly (M13), so here only messages block.
+     * present in the reviewed patch too. deadlock-2023 is live as well, by inference: the review quotes the same
+     * perform_rpc / process_rpc_calls plumbing (M4) and the merged code's worker stops while suspended
+     * (stop_worker; wake_worker ignores a suspended target), so a message on a suspended target waited for resume;
+     * status did not, since it read the space map directly (M13), so here only messages block.
      */
     AS_REVIEWED("as-reviewed", EnumSet.allOf(Defect.class)),
 

@@ -80,7 +80,7 @@ public final class Digest {
                 continue;
             }
             try {
-                md.eraArrayRoot = DmArray.setValue(md.eraArrayInfo, md.eraArrayRoot, b, value);
+                md.eraArrayRoot = DmArray.setValue(md.eraArrayInfo, md.eraArrayRoot, (int) b, value);
             } catch (MetadataException ex) {
                 md.log().err("era", "metadata_digest_transcribe_writeset: dm_array_set_value failed");
                 throw ex;
@@ -95,6 +95,12 @@ public final class Digest {
 
     private void lookupWriteset(EraMetadata md) {
         long[] key = BTree.findLowestKey(md.writesetTreeInfo, md.writesetTreeRoot);
+        if (key.length == 0) {
+            // find_key returns -ENODATA on an empty tree and this step passes it up, so every digest ends
+            // with "digest step failed, stopping digestion" in the kernel log; the lookup's own -ENODATA
+            // case below is never reached that way.
+            throw new MetadataException(Errno.ENODATA, "dm_btree_find_lowest_key: empty writeset tree");
+        }
         era = key[0];
         byte[] disk;
         try {

@@ -258,7 +258,7 @@ public final class EraMetadata {
         ws.clearIncore();
         ws.md.nrBits = nrBlocks;
         long root = DmBitset.empty(bitsetInfo);
-        ws.md.root = DmBitset.resize(bitsetInfo, root, 0, nrBlocks, false);
+        ws.md.root = DmBitset.resize(bitsetInfo, root, 0, (int) nrBlocks, false);
     }
 
     /**
@@ -267,7 +267,7 @@ public final class EraMetadata {
      */
     public boolean writesetTestAndSet(Writeset ws, long block) {
         if (!ws.marked(block)) {
-            ws.md.root = DmBitset.setBit(bitsetInfo, ws.md.root, block);
+            ws.md.root = DmBitset.setBit(bitsetInfo, ws.md.root, (int) block);
             return false;
         }
         return true;
@@ -276,7 +276,7 @@ public final class EraMetadata {
     /** writeset_test_and_set before 2099b145: test_and_set_bit sets the in-core bit before the commit. */
     public boolean writesetTestAndSetIncoreFirst(Writeset ws, long block) {
         if (!ws.testAndSetIncore(block)) {
-            ws.md.root = DmBitset.setBit(bitsetInfo, ws.md.root, block);
+            ws.md.root = DmBitset.setBit(bitsetInfo, ws.md.root, (int) block);
             return false;
         }
         return true;
@@ -284,11 +284,11 @@ public final class EraMetadata {
 
     /** writeset_marked_on_disk: the bitset was flushed when archived, so its root cannot change. */
     boolean writesetMarkedOnDisk(DiskBitset info, WritesetMetadata m, long block) {
-        DmBitset.TestResult r = DmBitset.testBit(info, m.root, block);
+        DmBitset.TestBit r = DmBitset.testBit(info, m.root, (int) block);
         if (r.newRoot() != m.root) {
             throw new IllegalStateException("BUG_ON(m->root != old) in writeset_marked_on_disk");
         }
-        return r.set();
+        return r.value();
     }
 
     // ---------------------------------------------------------------- high level interface
@@ -312,7 +312,7 @@ public final class EraMetadata {
         writesetAlloc(writesets[1], newSize);
         byte[] zero = new byte[4];
         try {
-            eraArrayRoot = DmArray.resize(eraArrayInfo, eraArrayRoot, nrBlocks, newSize, zero);
+            eraArrayRoot = DmArray.resize(eraArrayInfo, eraArrayRoot, (int) nrBlocks, (int) newSize, zero);
         } catch (MetadataException e) {
             err("metadata_resize: dm_array_resize failed");
             if (!leak) {

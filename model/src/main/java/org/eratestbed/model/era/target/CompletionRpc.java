@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
  * The merged RPC handshake: {@code struct completion}. {@code complete()} / {@code wait_for_completion()}
  * imply the barriers the review asked for; here the latch gives the same guarantee in Java terms — the
  * worker's store of {@code result} happens-before its {@code countDown()}, which happens-before any
- * {@code await()} or {@code getCount() == 0} that observes it. So a caller that sees the call complete always
+ * {@code await()} or {@link #isComplete()} that observes it. So a caller that sees the call complete always
  * reads the worker's result.
  */
 final class CompletionRpc extends Rpc {
@@ -26,9 +26,15 @@ final class CompletionRpc extends Rpc {
         completion.countDown();
     }
 
+    /** A volatile read of the latch's count: everything before the countDown() it observes is visible. */
     @Override
-    public OptionalInt poll() {
-        return completion.getCount() == 0 ? OptionalInt.of(result) : OptionalInt.empty();
+    public boolean isComplete() {
+        return completion.getCount() == 0;
+    }
+
+    @Override
+    public int result() {
+        return result;
     }
 
     @Override

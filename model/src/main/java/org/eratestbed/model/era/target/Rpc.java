@@ -14,7 +14,8 @@ import org.eratestbed.model.era.defect.Defect;
  *
  * <p>Two kinds of caller use it: a real thread waits in {@link #await()} (perform_rpc's
  * wait_for_completion); the deterministic scheduler never blocks a thread and asks {@link #poll()}, where an
- * empty answer means "blocked".
+ * empty answer means "blocked". {@link #isComplete()} then {@link #result()} are the two loads perform_rpc makes
+ * after its wait — the completion test, then {@code return rpc->result} — for tests that look at their order.
  */
 public abstract class Rpc {
     /**
@@ -39,8 +40,19 @@ public abstract class Rpc {
     /** Worker side: store the result (0 or a negative errno) and wake the caller. Called once. */
     abstract void complete(int result);
 
+    /** The completion test the caller's wait ends on. */
+    public abstract boolean isComplete();
+
+    /**
+     * The caller's read of {@code rpc->result}: 0 (perform_rpc's initial value) until the worker stores the
+     * result; meaningful once {@link #isComplete()} returned true — if the handshake orders the two.
+     */
+    public abstract int result();
+
     /** Scheduler side: the result if the call has completed, empty if the caller is still blocked. */
-    public abstract OptionalInt poll();
+    public final OptionalInt poll() {
+        return isComplete() ? OptionalInt.of(result()) : OptionalInt.empty();
+    }
 
     /** Thread side: wait until the worker completes the call, then return its result (perform_rpc). */
     public abstract int await() throws InterruptedException;

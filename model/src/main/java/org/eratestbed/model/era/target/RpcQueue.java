@@ -39,7 +39,10 @@ public final class RpcQueue {
      *
      * <p>On a suspended target the worker is stopped. With {@link Defect#DEADLOCK_2023} live the call is queued
      * anyway and its caller waits until the next resume starts the worker (the 2023 deadlock when that resume
-     * swaps tables); fixed, it is refused at once with {@code -EBUSY} ({@link Rpc#EBUSY}).
+     * swaps tables); fixed, it is refused at once with {@code -EBUSY} ({@link Rpc#EBUSY}). The test is made once,
+     * when the call arrives, as dm-cache and dm-thin test {@code dm_suspended(ti)}: with real threads, a suspend
+     * that stops the worker between the test and the wake-up still leaves that one call waiting for resume; under
+     * the scheduler, which owns every step, the window does not exist.
      */
     public Rpc submit(RpcFunction fn) {
         Rpc rpc = live.test(Defect.M4_RPC_RESULT_NO_BARRIER) ? new UnbarrieredRpc(fn) : new CompletionRpc(fn);

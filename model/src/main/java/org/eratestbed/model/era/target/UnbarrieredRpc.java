@@ -32,12 +32,16 @@ final class UnbarrieredRpc extends Rpc {
         }
     }
 
+    // Two independent plain loads: without smp_rmb() between them the CPU (or the JIT) may perform the load of
+    // result before the load of complete.
     @Override
-    public OptionalInt poll() {
-        // Two independent loads: without smp_rmb() the CPU (or the JIT) may perform the second first.
-        boolean done = complete;
-        int r = result;
-        return done ? OptionalInt.of(r) : OptionalInt.empty();
+    public boolean isComplete() {
+        return complete;
+    }
+
+    @Override
+    public int result() {
+        return result;
     }
 
     @Override

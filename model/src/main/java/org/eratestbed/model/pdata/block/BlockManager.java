@@ -1,10 +1,11 @@
 package org.eratestbed.model.pdata.block;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 
 import org.eratestbed.device.Bio;
@@ -24,8 +25,9 @@ import org.eratestbed.model.pdata.MetadataException;
  * awaited, and then one FLUSH is issued. The transaction manager's commit therefore produces
  * {@code W(all but the superblock) FLUSH W(superblock) FLUSH} (pre_commit flush, then commit flush);
  * {@link #flushAndUnlock(Block)} produces the same sequence in one call. The model never writes a dirty
- * block early (bufio may, under memory pressure); an early write of a block of the running transaction
- * is harmless because it is never reachable from the committed superblock.
+ * block early (bufio may, when dirty buffers outnumber clean ones by its writeback ratio); an early write
+ * of a block of the running transaction is harmless because it is never reachable from the committed
+ * superblock. {@link #destroy()} writes what is still dirty, without a FLUSH, as bufio does at teardown.
  *
  * <p><b>Errors.</b> A failed read is MetadataException(EIO) and nothing is cached. A failed write is
  * reported by the flush that issued it as EIO after the FLUSH has still been sent; like bufio, the block is
@@ -52,7 +54,11 @@ public final class BlockManager {
     private final int maxHeldLocks;
     private final IoWait ioWait;
     private final Map<Long, Buffer> cache = new HashMap<>();
+    /** Locations of the dirty buffers, so a flush need not scan the whole cache. */
+    private final TreeSet<Long> dirty = new TreeSet<>();
     private int heldLocks;
+    private int writeLocked;
+    private boolean destroyed;
     private boolean readOnly;
     private long reads;
     private long writes;
@@ -64,7 +70,6 @@ public final class BlockManager {
         BlockValidator validator;
         int readers;
         boolean writeLocked;
-        boolean dirty;
 
         Buffer(Block block) {
             this.block = block;
@@ -134,6 +139,7 @@ public final class BlockManager {
         checkUnlocked(buf);
         validate(buf, validator);
         buf.writeLocked = true;
+        writeLocked++;
         heldLocks++;
         return buf.block;
     }
@@ -148,10 +154,11 @@ public final class BlockManager {
             cache.put(location, buf);
         } else {
             checkUnlocked(buf);
-            java.util.Arrays.fill(buf.block.data(), (byte) 0);
+            Arrays.fill(buf.block.data(), (byte) 0);
         }
         buf.validator = validator;
         buf.writeLocked = true;
+        writeLocked++;
         heldLocks++;
         return buf.block;
     }
@@ -164,7 +171,8 @@ public final class BlockManager {
         }
         if (buf.writeLocked) {
             buf.writeLocked = false;
-            buf.dirty = true;
+            writeLocked--;
+            dirty.add(block.location());
         } else {
             buf.readers--;
         }
@@ -174,11 +182,7 @@ public final class BlockManager {
     /** dm_bm_flush: write every dirty block, wait, then FLUSH (see the class comment). */
     public synchronized void flush() {
         checkWritable();
-        for (Buffer buf : cache.values()) {
-            if (buf.writeLocked) {
-                throw new IllegalStateException("flush while " + buf.block + " is write-locked");
-            }
-        }
+        checkNoWriteLocksBut(null);
         writeDirtyThenFlush(-1);
     }
 
@@ -193,14 +197,41 @@ public final class BlockManager {
         if (sb == null || sb.block != superblock || !sb.writeLocked) {
             throw new IllegalStateException("flushAndUnlock of " + superblock + ", which is not write-locked");
         }
-        for (Buffer buf : cache.values()) {
-            if (buf.writeLocked && buf != sb) {
-                throw new IllegalStateException("flush while " + buf.block + " is write-locked");
-            }
-        }
+        checkNoWriteLocksBut(sb);
         writeDirtyThenFlush(superblock.location());
         unlock(superblock);
         writeDirtyThenFlush(-1);
+    }
+
+    /**
+     * dm_block_manager_destroy = dm_bufio_client_destroy: bufio's drop_buffers writes every dirty block
+     * (dm_bufio_write_dirty_buffers_async, no FLUSH) and waits for the writes before freeing the cache; write
+     * errors are not reported. So whatever a transaction left dirty and uncommitted still reaches the device
+     * when a target instance is torn down (dm-era.md scenario 5). A lock still held is the kernel's
+     * "leaked buffer" warning, here IllegalStateException. The block manager cannot be used afterwards.
+     */
+    public synchronized void destroy() {
+        checkNotDestroyed();
+        if (heldLocks > 0) {
+            throw new IllegalStateException("leaked buffers: " + heldLocks + " metadata locks still held at destroy");
+        }
+        List<Long> locations = new ArrayList<>(dirty);
+        List<Bio> bios = new ArrayList<>(locations.size());
+        CountDownLatch done = new CountDownLatch(locations.size());
+        for (long location : locations) {
+            bios.add(writeBio(location, done));
+        }
+        for (Bio bio : bios) {
+            writes++;
+            device.submit(bio);
+        }
+        await(bios, done);
+        cache.clear();
+        destroyed = true;
+    }
+
+    public synchronized boolean isDestroyed() {
+        return destroyed;
     }
 
     /** Metadata I/O issued so far. */
@@ -214,30 +245,31 @@ public final class BlockManager {
     }
 
     public synchronized boolean isDirty(long location) {
-        Buffer buf = cache.get(location);
-        return buf != null && buf.dirty;
+        return dirty.contains(location);
     }
 
     /** Locations of the dirty blocks, ascending. */
     public synchronized List<Long> dirtyBlocks() {
-        List<Long> dirty = new ArrayList<>();
-        for (Map.Entry<Long, Buffer> e : new TreeMap<>(cache).entrySet()) {
-            if (e.getValue().dirty) {
-                dirty.add(e.getKey());
-            }
-        }
-        return dirty;
+        return new ArrayList<>(dirty);
     }
 
     // ---------------------------------------------------------------------------------------------
 
+    private void checkNotDestroyed() {
+        if (destroyed) {
+            throw new IllegalStateException(this + " was destroyed");
+        }
+    }
+
     private void checkWritable() {
+        checkNotDestroyed();
         if (readOnly) {
             throw new MetadataException(Errno.EPERM, "block manager is read-only");
         }
     }
 
     private void reserveLock(long location) {
+        checkNotDestroyed();
         if (location < 0 || location >= nrBlocks) {
             throw new MetadataException(Errno.EIO, "metadata block " + location + " is past the end of "
                     + device.name() + " (" + nrBlocks + " blocks)");
@@ -245,6 +277,16 @@ public final class BlockManager {
         if (heldLocks >= maxHeldLocks) {
             throw new IllegalStateException("locking block " + location + " would hold more than " + maxHeldLocks
                     + " metadata blocks at once");
+        }
+    }
+
+    private void checkNoWriteLocksBut(Buffer allowed) {
+        if (writeLocked > (allowed == null ? 0 : 1)) {
+            for (Buffer buf : cache.values()) {
+                if (buf.writeLocked && buf != allowed) {
+                    throw new IllegalStateException("flush while " + buf.block + " is write-locked");
+                }
+            }
         }
     }
 
@@ -291,22 +333,12 @@ public final class BlockManager {
 
     /** dm_bufio_write_dirty_buffers, optionally leaving one (write-locked) block for later. */
     private void writeDirtyThenFlush(long skip) {
-        List<Long> locations = new ArrayList<>();
-        for (Map.Entry<Long, Buffer> e : cache.entrySet()) {
-            if (e.getValue().dirty && e.getKey() != skip) {
-                locations.add(e.getKey());
-            }
-        }
-        locations.sort(null);
+        List<Long> locations = new ArrayList<>(dirty);
+        locations.remove(Long.valueOf(skip));
         List<Bio> bios = new ArrayList<>(locations.size());
         CountDownLatch done = new CountDownLatch(locations.size());
         for (long location : locations) {
-            Buffer buf = cache.get(location);
-            if (buf.validator != null) {
-                buf.validator.prepareForWrite(buf.block);
-            }
-            buf.dirty = false;
-            bios.add(Bio.write(location * SECTORS_PER_BLOCK, buf.block.data().clone(), false, b -> done.countDown()));
+            bios.add(writeBio(location, done));
         }
         for (Bio bio : bios) {
             writes++;
@@ -331,6 +363,16 @@ public final class BlockManager {
         if (!flush.status().ok()) {
             throw new MetadataException(Errno.EIO, "flush of " + device.name() + " failed: " + flush.status());
         }
+    }
+
+    /** bufio's write callback (prepare_for_write stamps the cached buffer) and a snapshot of it for the bio. */
+    private Bio writeBio(long location, CountDownLatch done) {
+        Buffer buf = cache.get(location);
+        if (buf.validator != null) {
+            buf.validator.prepareForWrite(buf.block);
+        }
+        dirty.remove(location);
+        return Bio.write(location * SECTORS_PER_BLOCK, buf.block.data().clone(), false, b -> done.countDown());
     }
 
     private void await(List<Bio> bios, CountDownLatch done) {

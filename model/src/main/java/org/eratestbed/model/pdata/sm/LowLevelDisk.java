@@ -6,6 +6,8 @@ import java.nio.ByteOrder;
 import org.eratestbed.model.pdata.Errno;
 import org.eratestbed.model.pdata.MetadataException;
 import org.eratestbed.model.pdata.block.Block;
+import org.eratestbed.model.pdata.btree.BTree;
+import org.eratestbed.model.pdata.btree.BTreeNode;
 import org.eratestbed.model.pdata.tm.DmTransactionManager;
 import org.eratestbed.model.pdata.tm.Shadow;
 
@@ -243,10 +245,15 @@ final class LowLevelDisk {
         return nrAllocations;
     }
 
-    /** The kernel's struct inc_context: the index entry being updated and the bitmap, write-locked or dropped. */
+    /**
+     * The kernel's struct inc_context: the index entry being updated, the bitmap (write-locked, or dropped
+     * while the ref-count tree runs, since that may allocate and so read bitmaps) and the ref-count leaf
+     * last updated in place, kept so a run of big counts in one leaf is shadowed only once.
+     */
     private final class IncContext {
         IndexEntry ie;
         Block bitmap;
+        Block overflowLeaf;
 
         IncContext(IndexEntry ie) {
             this.ie = ie;
@@ -267,14 +274,75 @@ final class LowLevelDisk {
             return bitmap.le();
         }
 
-        /** reset_inc_context: the bitmap is dropped before the ref-count btree runs, since it may allocate. */
+        /** reset_inc_context: drop the bitmap and the overflow leaf. */
         void reset() {
             if (bitmap != null) {
                 Block b = bitmap;
                 bitmap = null;
                 tm.unlock(b);
             }
+            if (overflowLeaf != null) {
+                Block b = overflowLeaf;
+                overflowLeaf = null;
+                tm.unlock(b);
+            }
         }
+
+        /** The value offset of key {@code b} in the held overflow leaf, or -1 (contains_key after lower_bound). */
+        int heldLeafSlot(long b) {
+            if (overflowLeaf == null) {
+                return -1;
+            }
+            BTreeNode n = new BTreeNode(overflowLeaf);
+            return containsKey(n, b, n.lowerBound(b)) ? n.valueOffset(n.lowerBound(b)) : -1;
+        }
+
+        /** Shadow the path to {@code b}'s leaf (btree_get_overwrite_leaf) and hold it; returns the value offset. */
+        int getOverwriteLeaf(long b) {
+            reset();
+            BTree.OverwriteLeaf ol = refCounts.overwriteLeaf(refCountRoot, b);
+            refCountRoot = ol.newRoot();
+            overflowLeaf = ol.leaf();
+            BTreeNode n = new BTreeNode(overflowLeaf);
+            if (!containsKey(n, b, ol.index())) {
+                throw new MetadataException(Errno.EINVAL, "overflow btree is missing an entry for block " + b);
+            }
+            return n.valueOffset(ol.index());
+        }
+    }
+
+    private static boolean containsKey(BTreeNode n, long key, int index) {
+        return index >= 0 && index < n.nrEntries() && n.key(index) == key;
+    }
+
+    /** sm_ll_inc_overflow: one more for a block whose count is already in the tree. */
+    private void incOverflow(IncContext ic, long b) {
+        int off = ic.heldLeafSlot(b);
+        if (off < 0) {
+            off = ic.getOverwriteLeaf(b);
+        }
+        ByteBuffer le = ic.overflowLeaf.le();
+        le.putInt(off, le.getInt(off) + 1);
+    }
+
+    /** sm_ll_dec_overflow: one less for a block in the tree; returns its old count (3 means it left the tree). */
+    private long decOverflow(IncContext ic, long b) {
+        int off = ic.heldLeafSlot(b);
+        boolean held = off >= 0;
+        if (!held) {
+            off = ic.getOverwriteLeaf(b);
+        }
+        ByteBuffer le = ic.overflowLeaf.le();
+        long rc = Integer.toUnsignedLong(le.getInt(off));
+        // the kernel's two paths differ only for a (corrupt) count below 3 in the tree
+        if (held ? rc > 3 : rc != 3) {
+            le.putInt(off, (int) (rc - 1));
+        } else {
+            // __sm_ll_del_overflow: back to 2, which the bitmap holds by itself
+            ic.reset();
+            refCountRoot = refCounts.remove(refCountRoot, b);
+        }
+        return rc;
     }
 
     /** sm_ll_inc: increment [b, e); returns the net number of allocations. */
@@ -312,10 +380,7 @@ final class LowLevelDisk {
                         ic.reset();
                         refCountRoot = refCounts.insert(refCountRoot, b, 3);
                     }
-                    default -> {
-                        ic.reset();
-                        refCountRoot = refCounts.increment(refCountRoot, b);
-                    }
+                    default -> incOverflow(ic, b);
                 }
             }
         } finally {
@@ -356,13 +421,8 @@ final class LowLevelDisk {
                     }
                     case 2 -> Bitmap.set(bm, bit, 1);
                     default -> {
-                        ic.reset();
-                        long oldCount = refCounts.overflowCount(refCountRoot, b);
-                        if (oldCount == 3) {
-                            refCountRoot = refCounts.remove(refCountRoot, b);
+                        if (decOverflow(ic, b) == 3) {
                             Bitmap.set(ic.ensureBitmap(), bit, 2);
-                        } else {
-                            refCountRoot = refCounts.decrement(refCountRoot, b);
                         }
                     }
                 }

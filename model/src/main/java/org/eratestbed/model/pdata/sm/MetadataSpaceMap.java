@@ -1,7 +1,13 @@
 package org.eratestbed.model.pdata.sm;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
 import org.eratestbed.model.pdata.Errno;
 import org.eratestbed.model.pdata.MetadataException;
+import org.eratestbed.model.pdata.block.Block;
 import org.eratestbed.model.pdata.tm.DmTransactionManager;
 
 /**
@@ -180,6 +186,38 @@ public final class MetadataSpaceMap implements SpaceMap {
     /** The raw 2-bit bitmap value of block {@code b} in the current transaction (3 = in the ref-count tree). */
     public int bitmapValue(long b) {
         return ll.lookupBitmap(b);
+    }
+
+    /**
+     * Every non-zero count, reading each bitmap once (and the ref-count tree for entries that say 3), for
+     * checkers that compare the space map with the references they find by walking the metadata. Call it
+     * between operations: counts queued while the map updates itself are not included.
+     */
+    public SortedMap<Long, Long> nonZeroCounts() {
+        SortedMap<Long, Long> counts = new TreeMap<>();
+        int epb = ll.entriesPerBlock;
+        for (int i = 0; i < nrBitmaps(); i++) {
+            Block blk = tm.readLock(ll.indexEntry(i).blocknr(), SmValidators.BITMAP);
+            List<Long> big = new ArrayList<>();
+            try {
+                long end = Math.min(epb, ll.nrBlocks - (long) i * epb);
+                for (int e = 0; e < end; e++) {
+                    int v = Bitmap.lookup(blk.le(), e);
+                    long b = (long) i * epb + e;
+                    if (v == 3) {
+                        big.add(b);
+                    } else if (v != 0) {
+                        counts.put(b, (long) v);
+                    }
+                }
+            } finally {
+                tm.unlock(blk);
+            }
+            for (long b : big) {
+                counts.put(b, ll.lookup(b));
+            }
+        }
+        return counts;
     }
 
     /** The allocation cursor: where the next search for a free block starts. */

@@ -24,6 +24,8 @@ import org.eratestbed.model.pdata.sm.SpaceMap;
  * the superblock, so a commit is {@code W(...) FLUSH W(sb) FLUSH}. A caller that skips preCommit gets the
  * kernel's behaviour for that too: one flush writing the superblock together with everything else (dm-era
  * does this once, in format_metadata's write_superblock).
+ *
+ * <p>Like the kernel's, it assumes a single mutator (dm-era's worker): it is not thread-safe.
  */
 public final class DmTransactionManager implements TransactionManager {
     private final BlockManager bm;
@@ -136,12 +138,14 @@ public final class DmTransactionManager implements TransactionManager {
         sm.decBlock(location);
     }
 
-    /** dm_tm_inc_range: increment every block in [b, e). */
+    /** dm_tm_inc_range: one space-map operation for the whole run (dm_sm_inc_blocks). */
+    @Override
     public void incRange(long b, long e) {
         sm.incBlocks(b, e);
     }
 
-    /** dm_tm_dec_range: decrement every block in [b, e). */
+    /** dm_tm_dec_range: one space-map operation for the whole run (dm_sm_dec_blocks). */
+    @Override
     public void decRange(long b, long e) {
         sm.decBlocks(b, e);
     }

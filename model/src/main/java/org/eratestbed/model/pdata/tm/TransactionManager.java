@@ -34,18 +34,38 @@ public interface TransactionManager {
     /** dm_tm_dec. */
     void dec(long location);
 
+    /** dm_tm_inc_range: increment every block in [b, e). The default increments one block at a time. */
+    default void incRange(long b, long e) {
+        for (long x = b; x < e; x++) {
+            inc(x);
+        }
+    }
+
+    /** dm_tm_dec_range: decrement every block in [b, e). The default decrements one block at a time. */
+    default void decRange(long b, long e) {
+        for (long x = b; x < e; x++) {
+            dec(x);
+        }
+    }
+
     /** dm_tm_ref: the reference count of a block. */
     long ref(long location);
 
     /** dm_tm_block_is_shared: count greater than one. */
     boolean blockIsShared(long location);
 
-    /** dm_tm_pre_commit: commits the space map (which may allocate and write its own blocks). */
+    /**
+     * dm_tm_pre_commit: commits the space map (which may allocate and write its own blocks), then flushes the
+     * block manager: every dirty block is written, then a FLUSH.
+     */
     void preCommit();
 
     /**
-     * dm_tm_commit: writes every dirty block except the superblock, flushes, then writes the superblock
-     * (write-locked by the caller, who has filled it in) and flushes again. Unlocks {@code superblock}.
+     * dm_tm_commit: unlocks {@code superblock} (write-locked by the caller, who has filled it in) and flushes
+     * the block manager, which writes it and then issues a FLUSH. After {@link #preCommit} it is the only
+     * dirty block, so a commit writes every other dirty block, flushes, then writes the superblock and flushes
+     * again. Without a preCommit (dm-era's format does this) the superblock is written together with the rest,
+     * before the single FLUSH, as in the kernel.
      */
     void commit(Block superblock);
 }

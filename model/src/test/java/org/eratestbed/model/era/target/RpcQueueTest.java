@@ -12,6 +12,7 @@ import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.eratestbed.model.era.defect.Defect;
 import org.eratestbed.model.era.defect.Variant;
 import org.eratestbed.model.pdata.Errno;
 import org.eratestbed.model.pdata.MetadataException;
@@ -108,8 +109,14 @@ class RpcQueueTest {
                 }
             });
             worker.start();
-            assertEquals(-5, q.perform(OK), v.id());
+            int result = q.perform(OK);
             worker.join();
+            if (v.has(Defect.M4_RPC_RESULT_NO_BARRIER)) {
+                // The caller may take the unordered fast path: the memory model lets it read the stale 0 (M4).
+                assertTrue(result == -5 || result == 0, v.id() + ": " + result);
+            } else {
+                assertEquals(-5, result, v.id());
+            }
         }
     }
 

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -32,6 +33,8 @@ public final class MemoryTransactionManager implements TransactionManager {
     private final Set<Long> shadows = new HashSet<>();
     private final Map<Long, Integer> readLocks = new HashMap<>();
     private final Map<Block, BlockValidator> writeLocks = new IdentityHashMap<>();
+    /** Written blocks not yet stamped (location, checksum): stamped when read back or committed, as bufio writes later. */
+    private final Map<Long, BlockValidator> dirty = new HashMap<>();
     private long allocations;
 
     /** A device of {@code nrBlocks} blocks; block 0 is reserved for a superblock, as dm_tm_create_with_sm does. */
@@ -113,11 +116,19 @@ public final class MemoryTransactionManager implements TransactionManager {
         return new Shadow(result, incChildren);
     }
 
+    private void stamp(long location) {
+        BlockValidator v = dirty.remove(location);
+        if (v != null) {
+            v.prepareForWrite(new Block(location, data(location)));
+        }
+    }
+
     @Override
     public Block readLock(long location, BlockValidator validator) {
         if (isWriteLocked(location)) {
             throw new IllegalStateException("read lock on write-locked block " + location);
         }
+        stamp(location);
         Block b = new Block(location, data(location));
         validator.check(b);
         readLocks.merge(location, 1, Integer::sum);
@@ -128,7 +139,7 @@ public final class MemoryTransactionManager implements TransactionManager {
     public void unlock(Block block) {
         BlockValidator v = writeLocks.remove(block);
         if (v != null) {
-            v.prepareForWrite(block);
+            dirty.put(block.location(), v);
             return;
         }
         Integer n = readLocks.get(block.location());
@@ -180,6 +191,9 @@ public final class MemoryTransactionManager implements TransactionManager {
         if (heldLocks() != 0) {
             throw new IllegalStateException("commit with " + heldLocks() + " locks held");
         }
+        for (Long location : List.copyOf(dirty.keySet())) {
+            stamp(location);
+        }
         committedCounts = counts.clone();
         shadows.clear();
     }
@@ -205,6 +219,7 @@ public final class MemoryTransactionManager implements TransactionManager {
 
     /** The raw bytes of a block as they are now (tests of byte layout). */
     public byte[] rawBlock(long location) {
+        stamp(location);
         return data(location).clone();
     }
 }
