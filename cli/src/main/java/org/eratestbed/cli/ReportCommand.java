@@ -17,9 +17,6 @@ import picocli.CommandLine.Spec;
         description = {"Render campaign results as report.html (self-contained), summary.json and junit.xml.",
             "Exit 0 if no violation (known upstream issues aside), 1 if there are violations, 2 for bad input."})
 final class ReportCommand implements Callable<Integer> {
-    /** Reproducer commands printed on the terminal; the report lists them all. */
-    static final int MAX_PRINTED = 20;
-
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -49,12 +46,7 @@ final class ReportCommand implements Callable<Integer> {
             w.println("FAIL: violations by oracle: " + s.byOracle().entrySet().stream()
                     .filter(e -> e.getValue() > 0).map(e -> e.getKey() + " " + e.getValue())
                     .reduce((a, b) -> a + ", " + b).orElse(""));
-            int n = 0;
             for (Finding f : s.violations()) {
-                if (++n > MAX_PRINTED) {
-                    w.println("... " + (s.violations().size() - MAX_PRINTED) + " more in " + o.html());
-                    break;
-                }
                 // Text.clean: a message is data from a results file; no escape sequence reaches the terminal.
                 w.println(Text.clean("  " + f.oracle() + " ["
                         + (f.defect() == null ? CampaignSummary.UNATTRIBUTED : f.defect()) + "] shard " + f.shard()

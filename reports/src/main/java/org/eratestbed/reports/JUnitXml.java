@@ -118,8 +118,10 @@ public final class JUnitXml {
         String defect = f.defect() == null ? CampaignSummary.UNATTRIBUTED : f.defect();
         x.writeStartElement("testcase");
         x.writeAttribute("classname", suite);
-        x.writeAttribute("name", clean(f.variant() + " shard " + f.shard() + " run " + f.run() + " state "
-                + f.state() + " [" + defect + "]"));
+        // Unique within the suite (CI readers merge test cases of the same name): the run's seed tells apart
+        // campaigns of different seeds with the same shard and run numbers.
+        x.writeAttribute("name", clean(f.variant() + " shard " + f.shard() + " run " + f.run() + " (seed "
+                + f.seed() + ") state " + f.state() + " [" + defect + "]"));
         x.writeAttribute("time", "0");
         if (known) {
             x.writeEmptyElement("skipped");

@@ -13,7 +13,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.transform.stream.StreamSource;
+import javax.xml.validation.Schema;
+import javax.xml.validation.SchemaFactory;
 import org.eratestbed.device.BadInputException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,6 +33,13 @@ class ReportGeneratorTest {
         Path a = SampleResults.write(tmp.resolve("c/shard-1"), "1/2", 42, 30, true, true);
         SampleResults.write(tmp.resolve("c/shard-2"), "2/2", 42, 20, true, false);
         return ReportGenerator.generate(List.of(tmp.resolve("c")), tmp.resolve("out"), null);
+    }
+
+    /** Validates against the JUnit XML shape CI reporters read (src/test/resources/junit-report.xsd). */
+    static void validJUnit(Path file) throws Exception {
+        SchemaFactory f = SchemaFactory.newInstance(XMLConstants.W3C_XML_SCHEMA_NS_URI);
+        Schema schema = f.newSchema(ReportGeneratorTest.class.getResource("/junit-report.xsd"));
+        schema.newValidator().validate(new StreamSource(file.toFile()));
     }
 
     static Document xml(Path file) throws Exception {
@@ -68,6 +79,7 @@ class ReportGeneratorTest {
         assertEquals(SampleResults.DEFECT, first.get("defect").asText());
         assertEquals(7, first.get("count").asInt());
 
+        validJUnit(out.junitXml());
         Document junit = xml(out.junitXml());
         Element root = junit.getDocumentElement();
         assertEquals("testsuites", root.getTagName());
@@ -120,6 +132,7 @@ class ReportGeneratorTest {
         assertEquals(0, out.exitCode(), "known issues are not failures");
         assertEquals(dir.resolve("report.html"), out.html());
         assertTrue(Files.readString(out.html()).contains("PASS — no violation in "));
+        validJUnit(out.junitXml());
         Document junit = xml(out.junitXml());
         assertEquals("0", junit.getDocumentElement().getAttribute("failures"));
         assertEquals(1, junit.getElementsByTagName("skipped").getLength(), "run 5's known issue");
@@ -138,6 +151,7 @@ class ReportGeneratorTest {
                 .replace("\"run\":3,", "\"run\":99,").replace("lost", "lo\\u0001st\\u001b[0m");
         Files.writeString(dir.resolve("results.jsonl"), line + "\n", StandardOpenOption.APPEND);
         ReportGenerator.Output out = ReportGenerator.generate(List.of(dir), null, null);
+        validJUnit(out.junitXml());
         Document junit = xml(out.junitXml());
         assertTrue(junit.getDocumentElement().getTextContent().contains("lo\ufffdst\ufffd[0m"));
         assertFalse(Files.readString(out.html()).contains("\u0001"));

@@ -112,7 +112,8 @@ final class SvgChart {
                 max = Math.max(max, v);
             }
         }
-        double[] yt = integerTicks(max);
+        // Room above the tallest bar for its value label, below the legend.
+        double[] yt = integerTicks(max + Math.max(1, max / 8));
         double yMax = yt[yt.length - 1];
         int plotW = W - LEFT - RIGHT;
         int plotH = height - TOP - BOTTOM;
