@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.util.List;
 import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -19,6 +20,10 @@ import javax.xml.transform.stream.StreamSource;
 import javax.xml.validation.Schema;
 import javax.xml.validation.SchemaFactory;
 import org.eratestbed.device.BadInputException;
+import org.eratestbed.fault.result.CampaignInfo;
+import org.eratestbed.fault.result.ResultJson;
+import org.eratestbed.fault.result.ResultLog;
+import org.eratestbed.fault.result.ViolationRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
@@ -200,6 +205,32 @@ class ReportGeneratorTest {
         BadInputException e = assertThrows(BadInputException.class,
                 () -> ReportGenerator.generate(List.of(dir), null, null));
         assertTrue(e.getMessage().contains("profile.jfr: not a readable JFR recording"), e.getMessage());
+    }
+
+    @Test
+    void anEmptyCampaignRendersAndPasses() throws Exception {
+        Path dir = tmp.resolve("empty");
+        ResultLog.open(dir, CampaignInfo.of(1, "hardened", "1s", "1/1", Instant.now(), "dev")).close();
+        ReportGenerator.Output out = ReportGenerator.generate(List.of(dir), null, null);
+        assertEquals(0, out.exitCode());
+        String html = Files.readString(out.html());
+        assertTrue(html.contains("PASS — no violation in 0 crash states of 0 runs"));
+        assertFalse(html.contains("NaN") || html.contains("Infinity"), "charts of nothing still have numbers");
+        validJUnit(out.junitXml());
+    }
+
+    @Test
+    void findingsOfARunCutShortAreShownUnderTheirOwnCrashKind() throws Exception {
+        Path dir = SampleResults.write(tmp.resolve("cut"), "1/1", 3, 2, false, false);
+        // A campaign killed between a violation and its run record, and never resumed: the reader keeps it.
+        String orphan = ResultJson.toLine(new ViolationRecord("1/1", 2, 32, "upstream", "liveness", null,
+                "status blocked", "none", "1 of 1", "target block_size=8 origin_blocks=8 metadata_mib=4\n",
+                List.of(), "era-testbed campaign --seed 3 --replay-run 2", 500));
+        Files.writeString(dir.resolve("results.jsonl"), orphan + "\n", StandardOpenOption.APPEND);
+        ReportGenerator.Output out = ReportGenerator.generate(List.of(dir), null, null);
+        assertEquals(1, out.exitCode());
+        assertEquals(1, out.summary().crashKinds().get(CampaignSummary.RUN_NOT_COMPLETED).violations());
+        assertTrue(Files.readString(out.html()).contains(">run not completed</text>"));
     }
 
     static int count(String haystack, String needle) {
