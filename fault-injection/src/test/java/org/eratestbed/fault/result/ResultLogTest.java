@@ -152,8 +152,11 @@ class ResultLogTest {
         try (ResultLog log = ResultLog.open(dir, CAMPAIGN)) {
             BadInputException e = assertThrows(BadInputException.class, () -> ResultLog.open(dir, CAMPAIGN));
             assertTrue(e.getMessage().contains("in use"), e.getMessage());
+            log.appendRun(List.of(), run(0, 1)); // the refused open left the holder's log working
         }
-        ResultLog.open(dir, CAMPAIGN).close();
+        try (ResultLog again = ResultLog.open(dir, CAMPAIGN)) {
+            assertEquals(Set.of(0), again.completedRuns(), "closing released the folder");
+        }
     }
 
     @Test
