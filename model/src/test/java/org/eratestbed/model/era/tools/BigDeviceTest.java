@@ -112,6 +112,7 @@ class BigDeviceTest {
         e.fix(shared, org.eratestbed.model.pdata.block.BlockType.ARRAY_BLOCK);
         CheckReport r = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> EraCheck.check(new ByteArrayBlockSource(img)));
         assertTrue(!r.ok() && r.lines().get(0).startsWith("block " + shared + ":"), () -> String.join("\n", r.lines()));
-        assertTrue(r.lines().size() <= CheckReport.MAX_LINES + 1, "report bounded");
+        assertEquals(1, r.lines().stream().filter(l -> l.startsWith("block " + shared + ":")).count(),
+                () -> String.join("\n", r.lines()));
     }
 }
