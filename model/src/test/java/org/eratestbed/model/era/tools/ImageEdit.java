@@ -136,4 +136,30 @@ final class ImageEdit {
         fix(0, BlockType.ERA_SUPERBLOCK);
         return x;
     }
+
+    /**
+     * Makes the image look like a crash image: a copy of the first archived writeset's bitset (an index leaf
+     * and one array block, so nr_bits <= 32576) becomes the superblock's current writeset of current_era.
+     */
+    void copyFirstWritesetAsCurrent() {
+        long wsRoot = u64(0, SB_WRITESET_TREE_ROOT);
+        long max = u32(wsRoot, NODE_MAX_ENTRIES);
+        long nrBits = u32(wsRoot, NODE_HEADER_SIZE + 8 * (int) max);
+        long bitset = u64(wsRoot, NODE_HEADER_SIZE + 8 * (int) max + 4);
+        long leaf = firstFree();
+        smSet(leaf, 1);
+        long ab = firstFree();
+        smSet(ab, 1);
+        long leafMax = u32(bitset, NODE_MAX_ENTRIES);
+        put(ab, block(u64(bitset, NODE_HEADER_SIZE + 8 * (int) leafMax)));
+        put64(ab, AB_BLOCKNR, ab);
+        fix(ab, BlockType.ARRAY_BLOCK);
+        put(leaf, block(bitset));
+        put64(leaf, NODE_BLOCKNR, leaf);
+        put64(leaf, NODE_HEADER_SIZE + 8 * (int) leafMax, ab);
+        fix(leaf, BlockType.BTREE_NODE);
+        put32(0, SB_CURRENT_WS_NR_BITS, nrBits);
+        put64(0, SB_CURRENT_WS_ROOT, leaf);
+        fix(0, BlockType.ERA_SUPERBLOCK);
+    }
 }
