@@ -24,8 +24,8 @@ public final class ArrayReader {
     private final String nodeName;
     private final String ablockName;
     /** Largest value per array block location (direct-mapped): shared blocks are summarised once. */
-    private final long[] maxTag = new long[1024];
-    private final long[] maxOf = new long[1024];
+    private long[] maxTag;
+    private long[] maxOf;
 
     public ArrayReader(MetadataReader reader, long root, String name, int valueSize, long nrEntries) {
         this.reader = reader;
@@ -36,7 +36,12 @@ public final class ArrayReader {
         this.nrEntries = nrEntries;
         this.nodeName = name + " index node";
         this.ablockName = name + " array block";
-        java.util.Arrays.fill(maxTag, -1);
+        if (valueSize == 4) {
+            // only le32 arrays (the era array) are summarised; one reader per writeset must stay small
+            maxTag = new long[1024];
+            maxOf = new long[1024];
+            java.util.Arrays.fill(maxTag, -1);
+        }
     }
 
     public int maxEntries() {
