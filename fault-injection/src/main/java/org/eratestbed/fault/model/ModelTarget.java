@@ -19,7 +19,10 @@ import org.eratestbed.model.dm.DmException;
 import org.eratestbed.model.dm.KernelLog;
 import org.eratestbed.model.dm.MappedDevice;
 import org.eratestbed.model.dm.StatusType;
+import java.util.function.Predicate;
+import org.eratestbed.model.era.defect.Defect;
 import org.eratestbed.model.era.defect.Variant;
+import org.eratestbed.model.era.target.EraTarget;
 import org.eratestbed.model.era.target.EraTargetType;
 import org.eratestbed.model.era.tools.EraInvalidate;
 import org.eratestbed.model.era.tools.disk.ByteArrayBlockSource;
@@ -44,7 +47,7 @@ public final class ModelTarget implements TargetUnderTest {
     public static final String ORIGIN_PATH = "/dev/nbd1";
     public static final String DEVICE = "era0";
 
-    private final Variant variant;
+    private final Predicate<Defect> live;
     private final ChoicePolicy policy;
     private final SimDisk.Completion completion;
     private DeterministicScheduler scheduler;
@@ -56,24 +59,52 @@ public final class ModelTarget implements TargetUnderTest {
     private final Vmalloc vmalloc = new Vmalloc();
     private final List<Pending> blocked = new ArrayList<>();
     private long writeSeq;
+    private boolean oopsReported;
 
     private record Pending(int line, String command, DeterministicScheduler.Actor actor, int logMark) {
     }
 
+    /** A write the device acknowledged: its era block, and the era current when it was issued and when it completed. */
+    public record WriteAck(long block, long seq, int issueEra, int ackEra) {
+    }
+
+    private java.util.function.Consumer<WriteAck> writeAcks = a -> { };
+
+    /** Called, on whichever thread completes the bio, for every write the era device acknowledges OK. */
+    public void onWriteAck(java.util.function.Consumer<WriteAck> listener) {
+        this.writeAcks = listener;
+    }
+
+    /** The live target's in-core era, or -1 when there is no live era target. */
+    public int currentEra() {
+        return era != null && era.liveTarget() instanceof EraTarget t ? t.currentEra() : -1;
+    }
+
     public ModelTarget(Variant variant, ChoicePolicy policy, SimDisk.Completion completion) {
-        this.variant = variant;
+        this(variant::has, policy, completion);
+    }
+
+    /** @param live the defects whose code paths run (a variant, or a variant with one defect switched off) */
+    public ModelTarget(Predicate<Defect> live, ChoicePolicy policy, SimDisk.Completion completion) {
+        this.live = live;
         this.policy = policy;
         this.completion = completion;
     }
 
     @Override
     public void start(Command.Target target, byte[] metadataImage) {
-        scheduler = new DeterministicScheduler(policy);
         long metadataSectors = target.metadataMib() << 11;
-        metadata = SimDisk.builder(metadataSectors).name("metadata").completion(completion).build();
+        SimDisk md = SimDisk.builder(metadataSectors).name("metadata").completion(completion).build();
         if (metadataImage != null) {
-            loadImage(metadata, metadataImage, target.metadataMib());
+            loadImage(md, metadataImage, target.metadataMib());
         }
+        startOn(target, md);
+    }
+
+    /** Sets up the target over a given metadata disk (e.g. a crash state's), with a fresh zeroed origin. */
+    public void startOn(Command.Target target, SimDisk metadataDisk) {
+        scheduler = new DeterministicScheduler(policy);
+        metadata = metadataDisk;
         origin = SimDisk.builder(Math.max(8, target.lengthSectors())).name("origin").completion(completion).build();
         addEventSource(metadata);
         addEventSource(origin);
@@ -82,7 +113,7 @@ public final class ModelTarget implements TargetUnderTest {
         devices.add(ORIGIN_PATH, "43:32", origin);
         IoWait ioWait = (bios, latch) -> scheduler.await("metadata I/O", () -> latch.getCount() == 0);
         era = new MappedDevice(DEVICE, "253:0", scheduler, devices, log,
-                Map.of("era", new EraTargetType(scheduler, variant, ioWait, vmalloc)));
+                Map.of("era", new EraTargetType(scheduler, live, ioWait, vmalloc)));
         table = "0 " + target.lengthSectors() + " era " + METADATA_PATH + " " + ORIGIN_PATH + " " + target.blockSize();
     }
 
@@ -169,6 +200,30 @@ public final class ModelTarget implements TargetUnderTest {
         return run(c.line(), c.text(), () -> execute(c));
     }
 
+    /**
+     * Starts a command as an actor without running anything: the caller's scheduler policy decides when it
+     * runs, so several commands can be in flight at once (a campaign's concurrent schedule).
+     */
+    public DeterministicScheduler.Actor begin(Command c) {
+        int mark = log.mark();
+        return scheduler.start(c.text(), () -> {
+            try {
+                return execute(c);
+            } catch (DmException e) {
+                return failed(c.text(), e, mark);
+            }
+        });
+    }
+
+    /** What a finished actor of {@link #begin} gave. */
+    public Result resultOf(DeterministicScheduler.Actor a) {
+        if (a.failure() != null) {
+            Throwable t = a.failure();
+            return new Result.Failed(List.of("kernel: BUG: " + t.getClass().getSimpleName() + ": " + t.getMessage()));
+        }
+        return (Result) a.result();
+    }
+
     private Result run(int line, String text, java.util.function.Supplier<Result> body) {
         int mark = log.mark();
         DeterministicScheduler.Actor a = scheduler.call(text, () -> {
@@ -182,16 +237,16 @@ public final class ModelTarget implements TargetUnderTest {
         if (a.finished()) {
             return resultOf(a);
         }
+        if (scheduler.failure() != null && !oopsReported) {
+            // Another actor (the worker) hit a model exception: the kernel would have oopsed there, and this
+            // command hangs behind it. Say so once; later commands just block.
+            oopsReported = true;
+            Throwable t = scheduler.failure();
+            return new Result.Failed(List.of("kernel: BUG in " + scheduler.failedActor() + ": "
+                    + t.getClass().getSimpleName() + ": " + t.getMessage()));
+        }
         blocked.add(new Pending(line, text, a, mark));
         return new Result.Blocked();
-    }
-
-    private Result resultOf(DeterministicScheduler.Actor a) {
-        if (a.failure() != null) {
-            Throwable t = a.failure();
-            return new Result.Failed(List.of("kernel: BUG: " + t.getClass().getSimpleName() + ": " + t.getMessage()));
-        }
-        return (Result) a.result();
     }
 
     private Result execute(Command c) {
@@ -244,8 +299,15 @@ public final class ModelTarget implements TargetUnderTest {
         long bs = blockSectors();
         for (long b = w.first(); b < w.first() + w.count(); b++) {
             byte[] data = new byte[(int) (bs * BlockDevice.SECTOR_SIZE)];
-            ByteBuffer.wrap(data).putLong(0, b).putLong(8, ++writeSeq);
-            Result r = io(Bio.write(b * bs, data, false, null), "dd");
+            long seq = ++writeSeq;
+            ByteBuffer.wrap(data).putLong(0, b).putLong(8, seq);
+            long block = b;
+            int issueEra = currentEra();
+            Result r = io(Bio.write(b * bs, data, false, bio -> {
+                if (bio.status() == IoStatus.OK) {
+                    writeAcks.accept(new WriteAck(block, seq, issueEra, currentEra()));
+                }
+            }), "dd");
             if (!(r instanceof Result.Done)) {
                 return r;
             }

@@ -67,6 +67,11 @@ public final class EraTarget implements Target {
         return nrBlocks;
     }
 
+    /** The in-core current era (u32 in an int): what an oracle compares a write's acknowledgement with. */
+    public int currentEra() {
+        return md.currentEra();
+    }
+
     /** get_block: the era block a bio starts in. */
     long getBlock(DmBio bio) {
         long sector = bio.sector();

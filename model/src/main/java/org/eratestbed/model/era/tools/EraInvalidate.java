@@ -7,6 +7,7 @@ import java.util.List;
 import org.eratestbed.model.era.tools.disk.ArrayReader;
 import org.eratestbed.model.era.tools.disk.ArrayWalker;
 import org.eratestbed.model.era.tools.disk.BlockSource;
+import org.eratestbed.model.era.tools.disk.Le;
 import org.eratestbed.model.era.tools.disk.MetadataReader;
 import org.eratestbed.model.era.tools.disk.Superblock;
 import org.eratestbed.model.era.tools.xml.InvalidateXml;
@@ -51,45 +52,76 @@ public final class EraInvalidate {
                     (ws.nrBits() + BITS_PER_WORD - 1) / BITS_PER_WORD);
         }
         long nrBlocks = view.nrBlocks();
-        // The whole era array is walked (and so checked) first, as 0.9.0 reads it whole before printing.
+        int max = arrayMaxEntries(ERA_VALUE_SIZE);
+        long[] marks = new long[(max + 63) / 64 + 1];
+        long[] maxTag = new long[1024];
+        long[] maxOf = new long[1024];
+        java.util.Arrays.fill(maxTag, -1);
+        // One pass over the era array in order (walked, so checked, as 0.9.0 reads it whole); each array
+        // block's range of origin blocks takes the writesets' bits for that range, then is printed.
         new ArrayWalker(reader, Writesets.strict(), null).walk(view.eraArrayRoot(), "era array", ERA_VALUE_SIZE,
-                nrBlocks, (index, block, data, nr) -> { });
-        ArrayReader eras = new ArrayReader(reader, view.eraArrayRoot(), "era array", ERA_VALUE_SIZE, nrBlocks);
-        for (long word = 0; word * BITS_PER_WORD < nrBlocks; word++) {
-            long first = word * BITS_PER_WORD;
-            int n = (int) Math.min(BITS_PER_WORD, nrBlocks - first);
-            long mask = 0;
-            for (int w = 0; w < bits.length; w++) {
-                long nrBits = since.get(w).nrBits();
-                if (first < nrBits) {
-                    long m = bits[w].u64(word);
-                    if (nrBits - first < BITS_PER_WORD) {
-                        m &= (1L << (nrBits - first)) - 1;
+                nrBlocks, (index, block, data, nr) -> {
+                    long base = index * max;
+                    java.util.Arrays.fill(marks, 0);
+                    int slot = (int) (block % maxTag.length);
+                    if (maxTag[slot] != block) {
+                        long top = 0;
+                        for (int i = 0; i < nr; i++) {
+                            top = Math.max(top, Le.u32(data, AB_HEADER_SIZE + 4 * i));
+                        }
+                        maxTag[slot] = nr == max ? block : -1;
+                        maxOf[slot] = top;
+                        if (top >= writtenSince) {
+                            mark(marks, data, nr, writtenSince);
+                        }
+                    } else if (maxOf[slot] >= writtenSince) {
+                        mark(marks, data, nr, writtenSince);
                     }
-                    mask |= m;
-                }
-            }
-            // skip the per-entry scan where neither array block touching this word holds an era >= N
-            if (eras.maxU32InBlockOf(first) >= writtenSince || eras.maxU32InBlockOf(first + n - 1) >= writtenSince) {
-                for (int i = 0; i < n; i++) {
-                    if (eras.u32(first + i) >= writtenSince) {
-                        mask |= 1L << i;
+                    for (int w = 0; w < bits.length; w++) {
+                        long nrBits = Math.min(since.get(w).nrBits(), base + nr);
+                        for (long word = base / BITS_PER_WORD; word * BITS_PER_WORD < nrBits; word++) {
+                            long v = bits[w].u64(word);
+                            while (v != 0) {
+                                long b = word * BITS_PER_WORD + Long.numberOfTrailingZeros(v);
+                                v &= v - 1;
+                                if (b >= base && b < nrBits) {
+                                    marks[(int) ((b - base) >>> 6)] |= 1L << ((b - base) & 63);
+                                }
+                            }
+                        }
                     }
-                }
-            }
-            if (n < BITS_PER_WORD) {
-                mask &= (1L << n) - 1;
-            }
-            while (mask != 0) {
-                int lo = Long.numberOfTrailingZeros(mask);
-                int hi = Long.numberOfTrailingZeros(~(mask >>> lo)) + lo;
-                if (hi > 64) {
-                    hi = 64;
-                }
-                out.run(first + lo, first + hi);
-                mask = hi >= 64 ? 0 : mask & (-1L << hi);
+                    emit(marks, base, nr, out);
+                });
+        out.finish();
+    }
+
+    private static void mark(long[] marks, byte[] data, int nr, long writtenSince) {
+        for (int i = 0; i < nr; i++) {
+            if (Le.u32(data, AB_HEADER_SIZE + 4 * i) >= writtenSince) {
+                marks[i >>> 6] |= 1L << (i & 63);
             }
         }
-        out.finish();
+    }
+
+    private static void emit(long[] marks, long base, int nr, InvalidateXml.RunWriter out) {
+        int i = 0;
+        while (i < nr) {
+            int w = i >>> 6;
+            long rest = marks[w] >>> (i & 63);
+            if (rest == 0) {
+                i = (w + 1) << 6;
+                continue;
+            }
+            i += Long.numberOfTrailingZeros(rest);
+            if (i >= nr) {
+                break;
+            }
+            int j = i;
+            while (j < nr && (marks[j >>> 6] >>> (j & 63) & 1) != 0) {
+                j++;
+            }
+            out.run(base + i, base + j);
+            i = j;
+        }
     }
 }

@@ -18,6 +18,12 @@ final class Writesets {
     record Entry(long era, long nrBits, long root, boolean current) {
     }
 
+    /**
+     * More undigested eras than this cannot come from the kernel (its worker digests continuously); the cap
+     * keeps a crafted tree of millions of entries from exhausting memory.
+     */
+    static final int MAX_WRITESETS = 1 << 20;
+
     private Writesets() {
     }
 
@@ -42,6 +48,10 @@ final class Writesets {
                     if (Long.compareUnsigned(key, 0xFFFFFFFFL) > 0) {
                         throw new MetadataException(Errno.EINVAL, "block " + leafBlock + ": writeset tree: key "
                                 + Le.u64String(key) + " is not a 32-bit era");
+                    }
+                    if (list.size() >= MAX_WRITESETS) {
+                        throw new MetadataException(Errno.EINVAL, "block " + leafBlock + ": writeset tree: more than "
+                                + MAX_WRITESETS + " writesets (undigested eras); refusing to read further");
                     }
                     list.add(new Entry(key, Le.u32(leaf, off), Le.u64(leaf, off + 4), false));
                 });

@@ -265,24 +265,7 @@ class CorruptionTest {
     @Test
     void theSuperblocksCurrentWritesetIsCheckedAndDumped() {
         ImageEdit e = new ImageEdit(Images.medium());
-        long wsRoot = e.u64(0, SB_WRITESET_TREE_ROOT);
-        long max = e.u32(wsRoot, NODE_MAX_ENTRIES);
-        long bitset = e.u64(wsRoot, NODE_HEADER_SIZE + 8 * (int) max + 4);
-        // copy era 4's bitset (index leaf + one array block) to two free blocks as the current writeset
-        long leaf = e.firstFree();
-        e.smSet(leaf, 1);
-        long ab = e.firstFree();
-        e.smSet(ab, 1);
-        byte[] abData = e.block(child(e, bitset, 0));
-        e.put(ab, abData);
-        e.put64(ab, AB_BLOCKNR, ab);
-        e.fix(ab, BlockType.ARRAY_BLOCK);
-        e.put(leaf, e.block(bitset));
-        e.put64(leaf, NODE_BLOCKNR, leaf);
-        setChild(e, leaf, 0, ab);
-        e.put32(0, SB_CURRENT_WS_NR_BITS, 2000);
-        e.put64(0, SB_CURRENT_WS_ROOT, leaf);
-        e.fix(0, BlockType.ERA_SUPERBLOCK);
+        e.copyFirstWritesetAsCurrent();
         CheckReport r = check(e.img);
         assertTrue(r.ok(), () -> String.join("\n", r.lines()));
 

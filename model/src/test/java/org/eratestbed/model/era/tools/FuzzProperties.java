@@ -42,6 +42,7 @@ class FuzzProperties {
         if (bases == null) {
             ImageEdit snap = new ImageEdit(Images.medium());
             snap.takeSnapshot();
+            snap.copyFirstWritesetAsCurrent();
             bases = new byte[][] {Images.medium(), Images.twoLevelWritesetTree(), snap.img};
             // only the blocks in use matter: cut the free tail to keep each try small
             for (int i = 0; i < bases.length; i++) {

@@ -136,4 +136,69 @@ final class ImageEdit {
         fix(0, BlockType.ERA_SUPERBLOCK);
         return x;
     }
+
+    /**
+     * Makes the image look like a crash image: a copy of the first archived writeset's bitset (an index leaf
+     * and one array block, so nr_bits <= 32576) becomes the superblock's current writeset of current_era.
+     */
+    void copyFirstWritesetAsCurrent() {
+        long wsRoot = u64(0, SB_WRITESET_TREE_ROOT);
+        long max = u32(wsRoot, NODE_MAX_ENTRIES);
+        long nrBits = u32(wsRoot, NODE_HEADER_SIZE + 8 * (int) max);
+        long bitset = u64(wsRoot, NODE_HEADER_SIZE + 8 * (int) max + 4);
+        long leaf = firstFree();
+        smSet(leaf, 1);
+        long ab = firstFree();
+        smSet(ab, 1);
+        long leafMax = u32(bitset, NODE_MAX_ENTRIES);
+        put(ab, block(u64(bitset, NODE_HEADER_SIZE + 8 * (int) leafMax)));
+        put64(ab, AB_BLOCKNR, ab);
+        fix(ab, BlockType.ARRAY_BLOCK);
+        put(leaf, block(bitset));
+        put64(leaf, NODE_BLOCKNR, leaf);
+        put64(leaf, NODE_HEADER_SIZE + 8 * (int) leafMax, ab);
+        fix(leaf, BlockType.BTREE_NODE);
+        put32(0, SB_CURRENT_WS_NR_BITS, nrBits);
+        put64(0, SB_CURRENT_WS_ROOT, leaf);
+        fix(0, BlockType.ERA_SUPERBLOCK);
+    }
+
+    /**
+     * Sets one era-array value on the live side only, copying on write as the kernel does after a snapshot
+     * shares the array: the (single-leaf) index and the changed array block get new copies; every other array
+     * block is now referenced by both index leaves (count 2), the old leaf only by the clone (count 1).
+     */
+    void cowEraArrayValue(long originBlock, long era) {
+        long oldLeaf = u64(0, SB_ERA_ARRAY_ROOT);
+        if (u32(oldLeaf, NODE_FLAGS) != LEAF_NODE) {
+            throw new IllegalArgumentException("era array index is not a single leaf");
+        }
+        int maxEntries = arrayMaxEntries(ERA_VALUE_SIZE);
+        int target = (int) (originBlock / maxEntries);
+        long leafMax = u32(oldLeaf, NODE_MAX_ENTRIES);
+        long nr = u32(oldLeaf, NODE_NR_ENTRIES);
+        int valuesOff = NODE_HEADER_SIZE + 8 * (int) leafMax;
+        long newLeaf = firstFree();
+        smSet(newLeaf, 1);
+        long newAb = firstFree();
+        smSet(newAb, 1);
+        long oldAb = u64(oldLeaf, valuesOff + 8 * target);
+        put(newAb, block(oldAb));
+        put64(newAb, AB_BLOCKNR, newAb);
+        put32(newAb, AB_HEADER_SIZE + 4 * (int) (originBlock % maxEntries), era);
+        fix(newAb, BlockType.ARRAY_BLOCK);
+        put(newLeaf, block(oldLeaf));
+        put64(newLeaf, NODE_BLOCKNR, newLeaf);
+        put64(newLeaf, valuesOff + 8 * target, newAb);
+        fix(newLeaf, BlockType.BTREE_NODE);
+        for (int i = 0; i < nr; i++) {
+            if (i != target) {
+                long ab = u64(oldLeaf, valuesOff + 8 * i);
+                smSet(ab, smEntry(ab) + 1);
+            }
+        }
+        smSet(oldLeaf, smEntry(oldLeaf) - 1);
+        put64(0, SB_ERA_ARRAY_ROOT, newLeaf);
+        fix(0, BlockType.ERA_SUPERBLOCK);
+    }
 }

@@ -31,19 +31,14 @@ public final class EraCheck {
     private final RefCounts refs;
     private final Sinks sink = new Sinks();
     private long writesets;
-    /** Largest era in each full era-array block already scanned, by block location (bounded LRU). */
-    private final java.util.Map<Long, Long> sharedEraMax = new java.util.LinkedHashMap<>(64, 0.75f, true) {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected boolean removeEldestEntry(java.util.Map.Entry<Long, Long> eldest) {
-            return size() > 1024;
-        }
-    };
+    /** Full era-array blocks already scanned against a current_era, by location (direct-mapped, no boxing). */
+    private final long[] eraMaxTag = new long[1024];
+    private final long[] eraMaxEra = new long[1024];
 
     private EraCheck(BlockSource source) {
         this.reader = new MetadataReader(source);
         this.refs = new RefCounts(reader.limit());
+        java.util.Arrays.fill(eraMaxTag, -1);
     }
 
     /** Checks an image; never throws for anything the image contains. */
@@ -250,18 +245,17 @@ public final class EraCheck {
             int max = arrayMaxEntries(ERA_VALUE_SIZE);
             new ArrayWalker(reader, sink, refs).walk(sb.eraArrayRoot(), prefix + "era array", ERA_VALUE_SIZE, nrBlocks,
                     (index, block, data, nr) -> {
-                        // a block shared by many array slots (legal, if never written by dm-era) is scanned once
-                        Long seenMax = sharedEraMax.get(block);
-                        if (seenMax != null && seenMax <= currentEra && nr == max) {
+                        // a block shared by many array slots (legal, if never written by dm-era) is scanned, and
+                        // its bad eras reported, once
+                        int slot = (int) (block % eraMaxTag.length);
+                        if (eraMaxTag[slot] == block && eraMaxEra[slot] == currentEra && nr == max) {
                             return;
                         }
                         long bad = 0;
-                        long top = 0;
                         long firstBlock = -1;
                         long firstEra = 0;
                         for (int i = 0; i < nr; i++) {
                             long era = Le.u32(data, AB_HEADER_SIZE + 4 * i);
-                            top = Math.max(top, era);
                             if (era > currentEra) {
                                 if (bad++ == 0) {
                                     firstBlock = index * max + i;
@@ -270,7 +264,8 @@ public final class EraCheck {
                             }
                         }
                         if (nr == max) {
-                            sharedEraMax.put(block, top);
+                            eraMaxTag[slot] = block;
+                            eraMaxEra[slot] = currentEra;
                         }
                         if (bad > 0) {
                             sink.error("block " + block + ": " + prefix + "era array block " + index + ": " + bad

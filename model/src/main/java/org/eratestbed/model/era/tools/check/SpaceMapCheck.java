@@ -2,8 +2,6 @@ package org.eratestbed.model.era.tools.check;
 
 import static org.eratestbed.model.era.tools.disk.DiskFormat.*;
 
-import java.util.HashMap;
-import java.util.Map;
 import org.eratestbed.model.era.tools.disk.BtreeWalker;
 import org.eratestbed.model.era.tools.disk.Le;
 import org.eratestbed.model.era.tools.disk.MetadataReader;
@@ -25,8 +23,10 @@ final class SpaceMapCheck {
 
     /** 2-bit bitmap value per block below {@link #covered}. */
     private byte[] small;
-    /** Counts above 2, from the ref-count tree. */
-    private final Map<Long, Long> overflow = new HashMap<>();
+    /** Counts above 2, from the ref-count tree: its keys ascend, so sorted arrays searched by bisection. */
+    private long[] overflowKeys = new long[16];
+    private long[] overflowCounts = new long[16];
+    private int nrOverflow;
     private long nrBlocks;
     private long covered;
 
@@ -54,8 +54,8 @@ final class SpaceMapCheck {
         if (v < 3) {
             return v;
         }
-        Long c = overflow.get(b);
-        return c == null ? 3 : c;
+        int i = java.util.Arrays.binarySearch(overflowKeys, 0, nrOverflow, b);
+        return i < 0 ? 3 : overflowCounts[i];
     }
 
     /** Reads the live space map; counts the pointers it holds (index block, bitmaps, ref-count tree). */
@@ -111,16 +111,30 @@ final class SpaceMapCheck {
                     if (small[(int) key] != 3) {
                         sink.error("block " + leafBlock + ": space map ref-count tree: entry for block " + key
                                 + " (count " + count + ") whose bitmap entry is " + small[(int) key] + ", not 3");
-                    } else if (count < 3) {
+                        return;
+                    }
+                    if (count < 3) {
                         sink.error("block " + leafBlock + ": space map ref-count tree: block " + key + " has count "
                                 + count + ", expected 3 or more (smaller counts live in the bitmap)");
                     }
-                    overflow.put(key, count);
+                    if (nrOverflow > 0 && key <= overflowKeys[nrOverflow - 1]) {
+                        return; // out of order: the walker has reported it
+                    }
+                    if (nrOverflow == overflowKeys.length) {
+                        overflowKeys = java.util.Arrays.copyOf(overflowKeys, nrOverflow * 2);
+                        overflowCounts = java.util.Arrays.copyOf(overflowCounts, nrOverflow * 2);
+                    }
+                    overflowKeys[nrOverflow] = key;
+                    overflowCounts[nrOverflow++] = count;
                 });
         long allocated = 0;
         for (long b = 0; b < covered; b++) {
-            if (count(b) > 0) {
+            if (small[(int) b] != 0) {
                 allocated++;
+            }
+            if (small[(int) b] == 3 && java.util.Arrays.binarySearch(overflowKeys, 0, nrOverflow, b) < 0) {
+                sink.error("block " + b + ": space map bitmap entry is 3 (count in the ref-count tree), but the "
+                        + "ref-count tree has no entry for it");
             }
         }
         if (covered == nrBlocks && allocated != root.nrAllocated()) {

@@ -21,15 +21,11 @@ public final class ArrayReader {
     private long cachedIndex = -1;
     private byte[] cached;
     private long cachedMax;
-    /** Largest value per array block location: shared blocks (and rescans) are summarised once. */
-    private final java.util.Map<Long, Long> maxByBlock = new java.util.LinkedHashMap<>(64, 0.75f, true) {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected boolean removeEldestEntry(java.util.Map.Entry<Long, Long> eldest) {
-            return size() > 1024;
-        }
-    };
+    private final String nodeName;
+    private final String ablockName;
+    /** Largest value per array block location (direct-mapped): shared blocks are summarised once. */
+    private long[] maxTag;
+    private long[] maxOf;
 
     public ArrayReader(MetadataReader reader, long root, String name, int valueSize, long nrEntries) {
         this.reader = reader;
@@ -38,6 +34,14 @@ public final class ArrayReader {
         this.valueSize = valueSize;
         this.maxEntries = arrayMaxEntries(valueSize);
         this.nrEntries = nrEntries;
+        this.nodeName = name + " index node";
+        this.ablockName = name + " array block";
+        if (valueSize == 4) {
+            // only le32 arrays (the era array) are summarised; one reader per writeset must stay small
+            maxTag = new long[1024];
+            maxOf = new long[1024];
+            java.util.Arrays.fill(maxTag, -1);
+        }
     }
 
     public int maxEntries() {
@@ -89,15 +93,14 @@ public final class ArrayReader {
                 throw new MetadataException(Errno.EILSEQ, "block " + root + ": " + name + " index: deeper than "
                         + MAX_BTREE_DEPTH + " levels (a cycle?)");
             }
-            byte[] node = reader.checked(block, BlockType.BTREE_NODE, name + " index node");
+            byte[] node = reader.checked(block, BlockType.BTREE_NODE, nodeName);
             long flags = Le.u32(node, NODE_FLAGS);
             long nr = Le.u32(node, NODE_NR_ENTRIES);
             long max = Le.u32(node, NODE_MAX_ENTRIES);
             long vs = Le.u32(node, NODE_VALUE_SIZE);
-            String what = "block " + block + ": " + name + " index node: ";
             if ((flags != INTERNAL_NODE && flags != LEAF_NODE) || vs != 8 || nr > max
                     || NODE_HEADER_SIZE + (8 + vs) * max > BLOCK_SIZE) {
-                throw new MetadataException(Errno.EILSEQ, what + "bad header (flags " + flags + ", nr_entries " + nr
+                throw new MetadataException(Errno.EILSEQ, "block " + block + ": " + nodeName + ": bad header (flags " + flags + ", nr_entries " + nr
                         + ", max_entries " + max + ", value_size " + vs + ")");
             }
             int valuesOffset = NODE_HEADER_SIZE + 8 * (int) max;
@@ -114,34 +117,36 @@ public final class ArrayReader {
             }
             if (flags == LEAF_NODE) {
                 if (lo < 0 || Le.u64(node, NODE_HEADER_SIZE + 8 * lo) != index) {
-                    throw new MetadataException(Errno.ENODATA, what + "array block " + index + " missing from the index");
+                    throw new MetadataException(Errno.ENODATA, "block " + block + ": " + nodeName + ": array block " + index
+                            + " missing from the index");
                 }
                 long ab = Le.u64(node, valuesOffset + 8 * lo);
                 byte[] data = checkAblock(ab, index);
                 if (valueSize == 4) {
-                    Long m = maxByBlock.get(ab);
-                    if (m == null) {
+                    int slot = (int) (ab % maxTag.length);
+                    if (maxTag[slot] != ab) {
                         long top = 0;
                         int entries = (int) Le.u32(data, AB_NR_ENTRIES);
                         for (int k = 0; k < entries; k++) {
                             top = Math.max(top, Le.u32(data, AB_HEADER_SIZE + 4 * k));
                         }
-                        m = top;
-                        maxByBlock.put(ab, m);
+                        maxTag[slot] = ab;
+                        maxOf[slot] = top;
                     }
-                    cachedMax = m;
+                    cachedMax = maxOf[slot];
                 }
                 return data;
             }
             if (lo < 0) {
-                throw new MetadataException(Errno.ENODATA, what + "array block " + index + " below the lowest key");
+                throw new MetadataException(Errno.ENODATA, "block " + block + ": " + nodeName + ": array block " + index
+                        + " below the lowest key");
             }
             block = Le.u64(node, valuesOffset + 8 * lo);
         }
     }
 
     private byte[] checkAblock(long ab, long index) {
-        byte[] data = reader.checked(ab, BlockType.ARRAY_BLOCK, name + " array block " + index);
+        byte[] data = reader.checked(ab, BlockType.ARRAY_BLOCK, ablockName, index);
         long vs = Le.u32(data, AB_VALUE_SIZE);
         long max = Le.u32(data, AB_MAX_ENTRIES);
         long nr = Le.u32(data, AB_NR_ENTRIES);

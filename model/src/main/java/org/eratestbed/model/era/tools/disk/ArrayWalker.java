@@ -35,6 +35,7 @@ public final class ArrayWalker {
         int maxEntries = arrayMaxEntries(valueSize);
         long nrAblocks = (expectedEntries + maxEntries - 1) / maxEntries;
         long[] next = {0};
+        String ablockName = name + " array block";
         new BtreeWalker(reader, sink, refs).walk(root, name + " index", 8, (key, leaf, off, leafBlock, counting) -> {
             long ab = Le.u64(leaf, off);
             if (counting && refs != null) {
@@ -55,7 +56,7 @@ public final class ArrayWalker {
             long wantNr = key + 1 < nrAblocks ? maxEntries : expectedEntries - key * maxEntries;
             byte[] data;
             try {
-                data = reader.checked(ab, BlockType.ARRAY_BLOCK, name + " array block " + key);
+                data = reader.checked(ab, BlockType.ARRAY_BLOCK, ablockName, key);
             } catch (MetadataException e) {
                 sink.problem(e, true);
                 return;
@@ -63,28 +64,31 @@ public final class ArrayWalker {
             long vs = Le.u32(data, AB_VALUE_SIZE);
             long max = Le.u32(data, AB_MAX_ENTRIES);
             long nr = Le.u32(data, AB_NR_ENTRIES);
-            String what = "block " + ab + ": " + name + " array block " + key + ": ";
-            if (vs != valueSize) {
-                sink.problem(new MetadataException(Errno.EILSEQ, what + "value_size " + vs + ", expected " + valueSize), true);
-                return;
+            if (vs != valueSize || max != maxEntries || nr != wantNr) {
+                headerProblems(ab, key, name, valueSize, maxEntries, nrAblocks, expectedEntries, wantNr, vs, max, nr);
             }
-            if (max != maxEntries) {
-                sink.problem(new MetadataException(Errno.EILSEQ, what + "max_entries " + max + ", expected " + maxEntries), true);
+            if (vs != valueSize || max != maxEntries || nr > max) {
                 return;
-            }
-            if (nr != wantNr) {
-                sink.problem(new MetadataException(Errno.EILSEQ, what + "nr_entries " + nr + ", expected " + wantNr
-                        + (key + 1 < nrAblocks ? " (every array block but the last is full)"
-                                : " (the last block holds the rest of " + expectedEntries + " entries)")), true);
-                if (nr > max) {
-                    return;
-                }
             }
             v.arrayBlock(key, ab, data, (int) Math.min(nr, wantNr));
         });
         if (next[0] < nrAblocks) {
             sink.problem(new MetadataException(Errno.ENODATA, "block " + root + ": " + name + ": only " + next[0]
                     + " of " + nrAblocks + " array blocks present (" + expectedEntries + " entries expected)"), true);
+        }
+    }
+
+    private void headerProblems(long ab, long key, String name, int valueSize, int maxEntries, long nrAblocks,
+            long expectedEntries, long wantNr, long vs, long max, long nr) {
+        String what = "block " + ab + ": " + name + " array block " + key + ": ";
+        if (vs != valueSize) {
+            sink.problem(new MetadataException(Errno.EILSEQ, what + "value_size " + vs + ", expected " + valueSize), true);
+        } else if (max != maxEntries) {
+            sink.problem(new MetadataException(Errno.EILSEQ, what + "max_entries " + max + ", expected " + maxEntries), true);
+        } else if (nr != wantNr) {
+            sink.problem(new MetadataException(Errno.EILSEQ, what + "nr_entries " + nr + ", expected " + wantNr
+                    + (key + 1 < nrAblocks ? " (every array block but the last is full)"
+                            : " (the last block holds the rest of " + expectedEntries + " entries)")), true);
         }
     }
 }
