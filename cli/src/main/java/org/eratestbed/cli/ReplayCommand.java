@@ -1,17 +1,72 @@
 package org.eratestbed.cli;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.eratestbed.device.BadInputException;
+import org.eratestbed.device.sim.SimDisk;
+import org.eratestbed.fault.model.ModelTarget;
+import org.eratestbed.fault.replay.Replayer;
+import org.eratestbed.fault.workload.WorkloadParser;
+import org.eratestbed.fault.workload.WorkloadScript;
+import org.eratestbed.model.era.defect.Variant;
+import org.eratestbed.model.kernel.ScriptedPolicy;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
-@Command(name = "replay", mixinStandardHelpOptions = true, description = "Replay a workload script (.era) on a target under test.")
+@Command(name = "replay", mixinStandardHelpOptions = true,
+        description = "Replay a workload script (.era) on a target under test and write status.txt, "
+                + "invalidate-<N>.xml and meta.img into the output folder.")
 final class ReplayCommand implements Callable<Integer> {
-    @Parameters(arity = "0..*", hidden = true)
-    List<String> args;
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Parameters(paramLabel = "SCRIPT.era", description = "the workload script")
+    Path script;
+
+    @Option(names = "--target", defaultValue = "model", description = "model (default) or kernel")
+    String target;
+
+    @Option(names = "--variant", defaultValue = "upstream",
+            description = "upstream (default), as-reviewed, pre-5.12 or hardened")
+    String variant;
+
+    @Option(names = "--metadata", paramLabel = "IMG", description = "start from a copy of this metadata image")
+    Path metadata;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "output folder (default: replay-<script name>)")
+    Path out;
 
     @Override
-    public Integer call() {
-        throw new NotBuiltException("'replay'", 4);
+    public Integer call() throws IOException {
+        if (!target.equals("model")) {
+            if (target.equals("kernel")) {
+                throw new NotBuiltException("'replay --target kernel'", 7);
+            }
+            throw new BadInputException("unknown target '" + target + "' (model or kernel)");
+        }
+        Variant v = Variant.parse(variant);
+        WorkloadScript s = WorkloadParser.parse(script);
+        byte[] image = null;
+        if (metadata != null) {
+            if (!Files.isRegularFile(metadata)) {
+                throw new BadInputException(metadata + ": no such metadata image");
+            }
+            image = Files.readAllBytes(metadata);
+        }
+        Path dir = out != null ? out : Path.of("replay-" + script.getFileName().toString().replaceFirst("\\.era$", ""));
+        // Commands run one after another, as a shell runs dmsetup and dd; queued completions and random
+        // interleavings are for campaigns.
+        try (ModelTarget model = new ModelTarget(v, new ScriptedPolicy(List.of()), SimDisk.Completion.IMMEDIATE)) {
+            Replayer.Outcome o = Replayer.replay(s, model, image);
+            o.writeTo(dir);
+            spec.commandLine().getOut().println("replayed " + s.commands().size() + " commands of " + script
+                    + " on the model (" + v.id() + "): " + dir.resolve("status.txt"));
+        }
+        return EraTestbed.EXIT_OK;
     }
 }

@@ -24,7 +24,7 @@ import org.eratestbed.device.BadInputException;
 public final class FaultPlan {
     public static final FaultPlan NONE = new FaultPlan(0, List.of());
 
-    private static final Pattern NUMBER = Pattern.compile("[0-9]{1,18}");
+    private static final Pattern NUMBER = Pattern.compile("[0-9]{1,19}");
     private static final Pattern RATE = Pattern.compile("[0-9]+(\\.[0-9]+)?([eE]-?[0-9]+)?");
 
     private final long seed;
@@ -175,7 +175,11 @@ public final class FaultPlan {
         if (!NUMBER.matcher(v).matches()) {
             throw new BadInputException(where + what + " '" + v + "' is not a non-negative integer");
         }
-        return Long.parseLong(v);
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new BadInputException(where + what + " '" + v + "' is out of range");
+        }
     }
 
     @Override

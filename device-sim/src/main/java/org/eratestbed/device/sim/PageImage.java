@@ -76,14 +76,19 @@ public final class PageImage {
     /** Copies {@code count} sectors from {@code sector} into {@code dst} at {@code off}. */
     public void read(long sector, byte[] dst, int off, int count) {
         checkRange(sector, count);
-        for (int i = 0; i < count; i++) {
-            long s = sector + i;
+        int done = 0;
+        while (done < count) {
+            long s = sector + done;
+            int first = (int) (s % PAGE_SECTORS);
+            int n = Math.min(PAGE_SECTORS - first, count - done);
             byte[] page = pages.get(s / PAGE_SECTORS);
+            int at = off + done * S;
             if (page == null) {
-                Arrays.fill(dst, off + i * S, off + (i + 1) * S, (byte) 0);
+                Arrays.fill(dst, at, at + n * S, (byte) 0);
             } else {
-                System.arraycopy(page, (int) (s % PAGE_SECTORS) * S, dst, off + i * S, S);
+                System.arraycopy(page, first * S, dst, at, n * S);
             }
+            done += n;
         }
     }
 

@@ -107,7 +107,7 @@ public final class SimDisk implements BlockDevice, DrivenDevice {
                     : faults.decide(seq, bio);
             byte[] data = bio.op() == BioOp.WRITE ? bio.data().clone() : null;
             IoRecord rec = new IoRecord(seq, bio.op(), bio.op() == BioOp.FLUSH ? 0 : bio.sector(), bio.sectors(),
-                    bio.fua(), bio.op() == BioOp.WRITE && bio.preflush(), data, data == null ? null : sha256(data),
+                    bio.fua(), bio.op() == BioOp.WRITE && bio.preflush(), data, data == null || log == null ? null : sha256(data),
                     tick++, -1, null, bio.op() == BioOp.FLUSH ? 0 : fx.landedSector(), fx.dropped(),
                     fx.flushIgnored());
             if (log != null) {
@@ -148,7 +148,7 @@ public final class SimDisk implements BlockDevice, DrivenDevice {
                     status = IoStatus.IOERR;
                 } else {
                     cache.current().read(bio.sector(), bio.data(), 0, bio.sectors());
-                    readHash = sha256(bio.data());
+                    readHash = log == null ? null : sha256(bio.data());
                 }
             }
             if (bio.isWrite() && status == IoStatus.OK && !p.effects().dropped()) {
@@ -397,7 +397,10 @@ public final class SimDisk implements BlockDevice, DrivenDevice {
             return this;
         }
 
-        /** Keep an I/O log (default true; it holds a copy of every written buffer). */
+        /**
+         * Keep an I/O log (default true; it holds a copy of every written buffer). Without one, no data hashes
+         * are computed either: the fastest disk for campaigns that only need crash states.
+         */
         public Builder recordLog(boolean on) {
             this.recordLog = on;
             return this;

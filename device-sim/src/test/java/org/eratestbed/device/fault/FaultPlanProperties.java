@@ -34,8 +34,8 @@ class FaultPlanProperties {
     }
 
     private Arbitrary<FaultRule> rules() {
-        Arbitrary<Trigger> ops = Arbitraries.longs().between(0, 1L << 40).map(Trigger.Op::new);
-        Arbitrary<Trigger> ranges = Combinators.combine(Arbitraries.longs().between(0, 1L << 40),
+        Arbitrary<Trigger> ops = Arbitraries.longs().between(0, Long.MAX_VALUE).map(Trigger.Op::new);
+        Arbitrary<Trigger> ranges = Combinators.combine(Arbitraries.longs().between(0, Long.MAX_VALUE - (1 << 20)),
                 Arbitraries.longs().between(1, 1 << 20)).as((a, n) -> new Trigger.Sectors(a, a + n));
         Arbitrary<Trigger> rates = Arbitraries.oneOf(Arbitraries.doubles().between(0, 1),
                 Arbitraries.of(0.0, 1.0, 1e-9, 0.5)).map(Trigger.Rate::new);

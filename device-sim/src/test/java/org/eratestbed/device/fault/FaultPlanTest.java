@@ -42,7 +42,8 @@ class FaultPlanTest {
                 new String[] {"seed=1; lying-flush sectors=1..2", "cannot be triggered by sectors"},
                 new String[] {"seed=1; drop op=1 extra", "unexpected 'extra'"},
                 new String[] {"seed=1;", "rule 1 '': expected"},
-                new String[] {"drop", "rule 1 'drop': expected"});
+                new String[] {"drop", "rule 1 'drop': expected"},
+                new String[] {"seed=1; drop op=9999999999999999999", "op '9999999999999999999' is out of range"});
         for (String[] c : cases) {
             BadInputException e = assertThrows(BadInputException.class, () -> FaultPlan.parse(c[0]), c[0]);
             assertTrue(e.getMessage().contains(c[1]), c[0] + " -> " + e.getMessage());

@@ -232,6 +232,17 @@ class CrashProperties {
         assertTrue(n > 0);
     }
 
+    @Property(tries = 100)
+    void keepingEveryWriteGivesWhatReadsSeeAndKeepingNoneTheDurableImage(@ForAll long seed,
+            @ForAll @IntRange(min = 0, max = 40) int ops) {
+        Scenario sc = Scenario.run(seed, ops, FaultPlan.random(seed, Scenario.SIZE));
+        sc.disk.completeAll();
+        CrashSpace space = sc.disk.crash();
+        assertEquals(sc.disk.contentHash(), space.allKept().contentHash());
+        assertTrue(space.allKept().materialize().sameContent(sc.disk.image()));
+        assertTrue(space.noneKept().materialize().sameContent(sc.disk.durableImage()));
+    }
+
     @Property(tries = 40)
     void distinctHashesForDistinctContent(@ForAll long seed) {
         // States that differ in content must differ in hash (over the small spaces seen here).

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.eratestbed.device.Bio;
-import org.eratestbed.device.BioOp;
 import org.eratestbed.device.BlockDevice;
 import org.eratestbed.device.fault.FaultPlan;
 
@@ -17,7 +16,6 @@ final class Scenario {
     static final long SIZE = 64;
 
     final SimDisk disk;
-    final List<Bio> submitted = new ArrayList<>();
 
     private Scenario(SimDisk disk) {
         this.disk = disk;
@@ -35,7 +33,6 @@ final class Scenario {
         for (int i = 0; i < ops && events < stopAfterEvents; i++) {
             Bio bio = randomBio(rnd, i);
             sc.disk.submit(bio);
-            sc.submitted.add(bio);
             events++;
             int completions = rnd.nextInt(3);
             for (int c = 0; c < completions && events < stopAfterEvents && !sc.disk.pending().isEmpty(); c++) {
@@ -83,9 +80,5 @@ final class Scenario {
             }
         }
         return out;
-    }
-
-    static boolean isWrite(IoRecord r) {
-        return r.op() == BioOp.WRITE || r.op() == BioOp.DISCARD;
     }
 }

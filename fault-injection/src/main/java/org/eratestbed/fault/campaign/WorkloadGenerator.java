@@ -1,0 +1,98 @@
+package org.eratestbed.fault.campaign;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.eratestbed.fault.workload.Command;
+import org.eratestbed.fault.workload.Command.Kind;
+import org.eratestbed.fault.workload.WorkloadScript;
+
+/**
+ * Random workload scripts from a seed. Small devices on purpose: a few dozen era blocks make writes collide
+ * with each other and with checkpoints, and 64 blocks or fewer reach the one-word bitset cache of
+ * 2524933; metadata stays at a few MiB so crash states are cheap. The mix leans on what the reviewed bugs
+ * need: overwrites of marked blocks around checkpoints (M1, 2099b145), several archived eras before a
+ * digest (2524933), suspend/resume and reloads (de89afc1, 9ae6e8b1), snapshots.
+ */
+public final class WorkloadGenerator {
+    private WorkloadGenerator() {
+    }
+
+    public static WorkloadScript generate(long seed, int maxCommands) {
+        SplittableRandom r = new SplittableRandom(seed);
+        long blockSize = 8L * (1 + r.nextInt(4));
+        long originBlocks = r.nextInt(4) == 0 ? 65 + r.nextInt(200) : 8 + r.nextInt(57);
+        Command.Target target = new Command.Target(1, blockSize, originBlocks, 4);
+        int n = 4 + r.nextInt(Math.max(1, maxCommands - 3));
+        List<Command> cmds = new ArrayList<>();
+        boolean suspended = false;
+        boolean snap = false;
+        // A small hot set makes overwrites of already-marked blocks common.
+        long hot = Math.max(1, originBlocks / 4);
+        for (int i = 0; i < n; i++) {
+            int line = i + 2;
+            int p = r.nextInt(100);
+            if (suspended && p < 60) {
+                cmds.add(new Command.Simple(line, Kind.RESUME));
+                suspended = false;
+                continue;
+            }
+            if (p < 45) {
+                long first = r.nextInt(3) == 0 ? r.nextLong(originBlocks) : r.nextLong(hot);
+                long count = 1 + r.nextLong(Math.min(4, originBlocks - first));
+                cmds.add(new Command.Write(line, first, count));
+            } else if (p < 60) {
+                cmds.add(new Command.Simple(line, Kind.CHECKPOINT));
+            } else if (p < 65) {
+                cmds.add(new Command.Simple(line, Kind.FLUSH));
+            } else if (p < 70) {
+                cmds.add(new Command.Simple(line, snap ? Kind.DROP_METADATA_SNAP : Kind.TAKE_METADATA_SNAP));
+                snap = !snap;
+            } else if (p < 78) {
+                cmds.add(new Command.Simple(line, Kind.STATUS));
+            } else if (p < 86) {
+                cmds.add(new Command.Simple(line, Kind.SUSPEND));
+                suspended = true;
+            } else if (p < 90) {
+                cmds.add(new Command.Simple(line, Kind.REMOVE));
+                cmds.add(new Command.Simple(line + 1, Kind.CREATE));
+                suspended = false;
+                i++;
+            } else if (p < 93) {
+                long first = r.nextLong(originBlocks);
+                cmds.add(new Command.Discard(line, first, 1 + r.nextLong(Math.min(3, originBlocks - first))));
+            } else {
+                long first = r.nextLong(hot);
+                cmds.add(new Command.Write(line, first, 1));
+            }
+        }
+        if (suspended) {
+            cmds.add(new Command.Simple(cmds.size() + 2, Kind.RESUME));
+        }
+        return renumber(new WorkloadScript("generated-" + Long.toUnsignedString(seed, 16), target, cmds));
+    }
+
+    /** Gives commands the line numbers they have when the script is written out. */
+    public static WorkloadScript renumber(WorkloadScript s) {
+        List<Command> out = new ArrayList<>();
+        int line = 2;
+        for (Command c : s.commands()) {
+            out.add(withLine(c, line++));
+        }
+        return new WorkloadScript(s.name(), new Command.Target(1, s.target().blockSize(), s.target().originBlocks(),
+                s.target().metadataMib()), out);
+    }
+
+    static Command withLine(Command c, int line) {
+        if (c instanceof Command.Write w) {
+            return new Command.Write(line, w.first(), w.count());
+        }
+        if (c instanceof Command.Discard d) {
+            return new Command.Discard(line, d.first(), d.count());
+        }
+        if (c instanceof Command.Invalidate v) {
+            return new Command.Invalidate(line, v.era(), v.snapshot());
+        }
+        return new Command.Simple(line, ((Command.Simple) c).kind());
+    }
+}

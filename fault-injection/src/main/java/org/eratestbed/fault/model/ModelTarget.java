@@ -1,0 +1,403 @@
+package org.eratestbed.fault.model;
+
+import java.io.StringWriter;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.eratestbed.device.BadInputException;
+import org.eratestbed.device.Bio;
+import org.eratestbed.device.BlockDevice;
+import org.eratestbed.device.IoStatus;
+import org.eratestbed.device.SyncIo;
+import org.eratestbed.device.sim.PageImage;
+import org.eratestbed.device.sim.SimDisk;
+import org.eratestbed.fault.replay.TargetUnderTest;
+import org.eratestbed.fault.workload.Command;
+import org.eratestbed.model.dm.DeviceRegistry;
+import org.eratestbed.model.dm.DmException;
+import org.eratestbed.model.dm.KernelLog;
+import org.eratestbed.model.dm.MappedDevice;
+import org.eratestbed.model.dm.StatusType;
+import java.util.function.Predicate;
+import org.eratestbed.model.era.defect.Defect;
+import org.eratestbed.model.era.defect.Variant;
+import org.eratestbed.model.era.target.EraTarget;
+import org.eratestbed.model.era.target.EraTargetType;
+import org.eratestbed.model.era.tools.EraInvalidate;
+import org.eratestbed.model.era.tools.disk.ByteArrayBlockSource;
+import org.eratestbed.model.era.tools.xml.InvalidateXml;
+import org.eratestbed.model.kernel.ChoicePolicy;
+import org.eratestbed.model.kernel.DeterministicScheduler;
+import org.eratestbed.model.kernel.EventSource;
+import org.eratestbed.model.kernel.Vmalloc;
+import org.eratestbed.model.pdata.block.IoWait;
+
+/**
+ * The model as a target under test: dm-era (a {@link MappedDevice} with the era target type) over two
+ * {@link SimDisk}s, driven by the deterministic scheduler. Each script command runs as an actor, like the
+ * dmsetup or dd process the kernel run uses; one that cannot finish when nothing else can happen is blocked,
+ * and is reported late when a later command lets it finish.
+ *
+ * <p>The devices are named as in the kernel run ({@code /dev/nbd0} metadata, {@code /dev/nbd1} origin) so
+ * that table lines, TABLE status and messages read the same.
+ */
+public final class ModelTarget implements TargetUnderTest {
+    public static final String METADATA_PATH = "/dev/nbd0";
+    public static final String ORIGIN_PATH = "/dev/nbd1";
+    public static final String DEVICE = "era0";
+
+    private final Predicate<Defect> live;
+    private final ChoicePolicy policy;
+    private final SimDisk.Completion completion;
+    private DeterministicScheduler scheduler;
+    private SimDisk metadata;
+    private SimDisk origin;
+    private MappedDevice era;
+    private String table;
+    private final KernelLog log = new KernelLog();
+    private final Vmalloc vmalloc = new Vmalloc();
+    private final List<Pending> blocked = new ArrayList<>();
+    private long writeSeq;
+    private boolean oopsReported;
+
+    private record Pending(int line, String command, DeterministicScheduler.Actor actor, int logMark) {
+    }
+
+    /** A write the device acknowledged: its era block, and the era current when it was issued and when it completed. */
+    public record WriteAck(long block, long seq, int issueEra, int ackEra) {
+    }
+
+    private java.util.function.Consumer<WriteAck> writeAcks = a -> { };
+
+    /** Called, on whichever thread completes the bio, for every write the era device acknowledges OK. */
+    public void onWriteAck(java.util.function.Consumer<WriteAck> listener) {
+        this.writeAcks = listener;
+    }
+
+    /** The live target's in-core era, or -1 when there is no live era target. */
+    public int currentEra() {
+        return era != null && era.liveTarget() instanceof EraTarget t ? t.currentEra() : -1;
+    }
+
+    public ModelTarget(Variant variant, ChoicePolicy policy, SimDisk.Completion completion) {
+        this(variant::has, policy, completion);
+    }
+
+    /** @param live the defects whose code paths run (a variant, or a variant with one defect switched off) */
+    public ModelTarget(Predicate<Defect> live, ChoicePolicy policy, SimDisk.Completion completion) {
+        this.live = live;
+        this.policy = policy;
+        this.completion = completion;
+    }
+
+    @Override
+    public void start(Command.Target target, byte[] metadataImage) {
+        long metadataSectors = target.metadataMib() << 11;
+        SimDisk md = SimDisk.builder(metadataSectors).name("metadata").completion(completion).build();
+        if (metadataImage != null) {
+            loadImage(md, metadataImage, target.metadataMib());
+        }
+        startOn(target, md);
+    }
+
+    /** Sets up the target over a given metadata disk (e.g. a crash state's), with a fresh zeroed origin. */
+    public void startOn(Command.Target target, SimDisk metadataDisk) {
+        scheduler = new DeterministicScheduler(policy);
+        metadata = metadataDisk;
+        origin = SimDisk.builder(Math.max(8, target.lengthSectors())).name("origin").completion(completion).build();
+        addEventSource(metadata);
+        addEventSource(origin);
+        DeviceRegistry devices = new DeviceRegistry();
+        devices.add(METADATA_PATH, "43:0", metadata);
+        devices.add(ORIGIN_PATH, "43:32", origin);
+        IoWait ioWait = (bios, latch) -> scheduler.await("metadata I/O", () -> latch.getCount() == 0);
+        era = new MappedDevice(DEVICE, "253:0", scheduler, devices, log,
+                Map.of("era", new EraTargetType(scheduler, live, ioWait, vmalloc)));
+        table = "0 " + target.lengthSectors() + " era " + METADATA_PATH + " " + ORIGIN_PATH + " " + target.blockSize();
+    }
+
+    /** Puts an existing image on the metadata device, durably, before anything runs. */
+    private static void loadImage(SimDisk disk, byte[] image, long mib) {
+        if (image.length > disk.sizeSectors() * BlockDevice.SECTOR_SIZE) {
+            throw new BadInputException("metadata image of " + image.length + " bytes is larger than the " + mib
+                    + " MiB metadata device");
+        }
+        if (image.length % BlockDevice.SECTOR_SIZE != 0) {
+            throw new BadInputException("metadata image of " + image.length + " bytes is not a whole number of sectors");
+        }
+        SyncIo io = new SyncIo(disk);
+        int chunk = 1 << 20;
+        for (int off = 0; off < image.length; off += chunk) {
+            int len = Math.min(chunk, image.length - off);
+            byte[] part = java.util.Arrays.copyOfRange(image, off, off + len);
+            if (!allZero(part)) {
+                io.write(off / BlockDevice.SECTOR_SIZE, part);
+            }
+        }
+        io.flush();
+    }
+
+    private static boolean allZero(byte[] b) {
+        for (byte x : b) {
+            if (x != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static byte[] toBytes(PageImage image) {
+        byte[] out = new byte[(int) (image.sizeSectors() * BlockDevice.SECTOR_SIZE)];
+        image.read(0, out, 0, (int) image.sizeSectors());
+        return out;
+    }
+
+    private void addEventSource(SimDisk disk) {
+        if (disk.completion() == SimDisk.Completion.QUEUED) {
+            scheduler.addEventSource(new EventSource() {
+                @Override
+                public String name() {
+                    return disk.name();
+                }
+
+                @Override
+                public int pendingEvents() {
+                    return disk.pending().size();
+                }
+
+                @Override
+                public String describeEvent(int index) {
+                    return "complete " + disk.pending().get(index);
+                }
+
+                @Override
+                public void fireEvent(int index) {
+                    disk.complete(index);
+                }
+            });
+        }
+    }
+
+    @Override
+    public Result remove() {
+        return run(0, "remove", () -> {
+            era.remove();
+            return done();
+        });
+    }
+
+    @Override
+    public Result create() {
+        return run(0, "create", () -> {
+            era.create(table);
+            return done();
+        });
+    }
+
+    @Override
+    public Result run(Command c) {
+        return run(c.line(), c.text(), () -> execute(c));
+    }
+
+    /**
+     * Starts a command as an actor without running anything: the caller's scheduler policy decides when it
+     * runs, so several commands can be in flight at once (a campaign's concurrent schedule).
+     */
+    public DeterministicScheduler.Actor begin(Command c) {
+        int mark = log.mark();
+        return scheduler.start(c.text(), () -> {
+            try {
+                return execute(c);
+            } catch (DmException e) {
+                return failed(c.text(), e, mark);
+            }
+        });
+    }
+
+    /** What a finished actor of {@link #begin} gave. */
+    public Result resultOf(DeterministicScheduler.Actor a) {
+        if (a.failure() != null) {
+            Throwable t = a.failure();
+            return new Result.Failed(List.of("kernel: BUG: " + t.getClass().getSimpleName() + ": " + t.getMessage()));
+        }
+        return (Result) a.result();
+    }
+
+    private Result run(int line, String text, java.util.function.Supplier<Result> body) {
+        int mark = log.mark();
+        DeterministicScheduler.Actor a = scheduler.call(text, () -> {
+            try {
+                return body.get();
+            } catch (DmException e) {
+                return failed(text, e, mark);
+            }
+        });
+        scheduler.runToQuiescence();
+        if (a.finished()) {
+            return resultOf(a);
+        }
+        if (scheduler.failure() != null && !oopsReported) {
+            // Another actor (the worker) hit a model exception: the kernel would have oopsed there, and this
+            // command hangs behind it. Say so once; later commands just block.
+            oopsReported = true;
+            Throwable t = scheduler.failure();
+            return new Result.Failed(List.of("kernel: BUG in " + scheduler.failedActor() + ": "
+                    + t.getClass().getSimpleName() + ": " + t.getMessage()));
+        }
+        blocked.add(new Pending(line, text, a, mark));
+        return new Result.Blocked();
+    }
+
+    private Result execute(Command c) {
+        if (c instanceof Command.Write w) {
+            return write(w);
+        }
+        if (c instanceof Command.Discard d) {
+            long bs = blockSectors();
+            return io(Bio.discard(d.first() * bs, (int) (d.count() * bs), null), "blkdiscard");
+        }
+        if (c instanceof Command.Invalidate inv) {
+            return invalidate(inv);
+        }
+        Command.Simple s = (Command.Simple) c;
+        switch (s.kind()) {
+            case FLUSH:
+                return io(Bio.flush(null), "sync");
+            case CHECKPOINT:
+            case TAKE_METADATA_SNAP:
+            case DROP_METADATA_SNAP:
+                era.message(s.kind().word());
+                return done();
+            case SUSPEND:
+                era.suspend();
+                return done();
+            case RESUME:
+                era.resume();
+                return done();
+            case STATUS:
+                return new Result.Done(List.of(era.status(StatusType.INFO)));
+            case REMOVE:
+                era.remove();
+                return done();
+            case CREATE:
+                era.create(table);
+                return done();
+            case CRASH:
+                return done();
+            default:
+                throw new IllegalStateException("unhandled " + s.kind());
+        }
+    }
+
+    private long blockSectors() {
+        return Long.parseLong(table.substring(table.lastIndexOf(' ') + 1));
+    }
+
+    /** One O_DIRECT write per era block, each waited for before the next (dd with oflag=direct). */
+    private Result write(Command.Write w) {
+        long bs = blockSectors();
+        for (long b = w.first(); b < w.first() + w.count(); b++) {
+            byte[] data = new byte[(int) (bs * BlockDevice.SECTOR_SIZE)];
+            long seq = ++writeSeq;
+            ByteBuffer.wrap(data).putLong(0, b).putLong(8, seq);
+            long block = b;
+            int issueEra = currentEra();
+            Result r = io(Bio.write(b * bs, data, false, bio -> {
+                if (bio.status() == IoStatus.OK) {
+                    writeAcks.accept(new WriteAck(block, seq, issueEra, currentEra()));
+                }
+            }), "dd");
+            if (!(r instanceof Result.Done)) {
+                return r;
+            }
+        }
+        return done();
+    }
+
+    private Result io(Bio bio, String tool) {
+        try {
+            era.submit(bio);
+        } catch (BadInputException e) {
+            return new Result.Failed(List.of(tool + ": error writing '/dev/mapper/" + DEVICE + "': No space left on device"));
+        }
+        scheduler.await(tool + " I/O to complete", bio::completed);
+        if (bio.status() != IoStatus.OK) {
+            return new Result.Failed(List.of(tool + ": error on '/dev/mapper/" + DEVICE + "': Input/output error"));
+        }
+        return done();
+    }
+
+    private Result invalidate(Command.Invalidate inv) {
+        StringWriter out = new StringWriter();
+        try {
+            EraInvalidate.invalidate(new ByteArrayBlockSource(metadataImage()), inv.era(), inv.snapshot(), false,
+                    new InvalidateXml.RunWriter(out));
+        } catch (RuntimeException e) {
+            return new Result.Failed(List.of("era_invalidate: " + e.getMessage()));
+        }
+        return new Result.Xml(out.toString());
+    }
+
+    private static Result done() {
+        return new Result.Done(List.of());
+    }
+
+    private Result failed(String text, DmException e, int mark) {
+        String ioctl = switch (text.split(" ")[0]) {
+            case "checkpoint", "take_metadata_snap", "drop_metadata_snap" -> "message";
+            case "create" -> "reload";
+            default -> text.split(" ")[0];
+        };
+        List<String> lines = new ArrayList<>();
+        lines.add("device-mapper: " + ioctl + " ioctl on " + DEVICE + "  failed: " + e.strerror());
+        lines.add("Command failed.");
+        for (String k : log.since(mark)) {
+            lines.add("kernel: " + k);
+        }
+        return new Result.Failed(lines);
+    }
+
+    @Override
+    public List<Late> late() {
+        List<Late> out = new ArrayList<>();
+        for (Pending p : List.copyOf(blocked)) {
+            if (p.actor().finished()) {
+                blocked.remove(p);
+                out.add(new Late(p.line(), p.command(), resultOf(p.actor())));
+            }
+        }
+        return out;
+    }
+
+    /** The metadata device as its medium holds it now: every completed write, flushed or not. */
+    @Override
+    public byte[] metadataImage() {
+        return toBytes(metadata.image());
+    }
+
+    public SimDisk metadataDisk() {
+        return metadata;
+    }
+
+    public SimDisk originDisk() {
+        return origin;
+    }
+
+    public MappedDevice device() {
+        return era;
+    }
+
+    public DeterministicScheduler scheduler() {
+        return scheduler;
+    }
+
+    public Vmalloc vmalloc() {
+        return vmalloc;
+    }
+
+    @Override
+    public void close() {
+        scheduler.crash();
+    }
+}

@@ -1,0 +1,132 @@
+package org.eratestbed.fault.result;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.eratestbed.device.BadInputException;
+
+/**
+ * Reads results folders for the reports. Each path may be a results folder ({@code campaign.json} and
+ * {@code results.jsonl}), the {@code results.jsonl} in one, or a folder whose subfolders are results folders
+ * (one per shard). Folders of the same campaign shard (same seed, variant, shard and budget: e.g. a copy
+ * taken while it ran and the finished folder) are merged, each record once. An unterminated last line is
+ * a write cut short and is dropped with a warning; anything else that is not a record is bad input.
+ */
+public final class ResultReader {
+    private ResultReader() {
+    }
+
+    public static Results read(Path... paths) {
+        return read(Arrays.asList(paths));
+    }
+
+    public static Results read(List<Path> paths) {
+        if (paths.isEmpty()) {
+            throw new BadInputException("no results folder given");
+        }
+        List<Path> folders = new ArrayList<>();
+        for (Path p : paths) {
+            folders.addAll(resultsFolders(p));
+        }
+        Map<String, Merged> byCampaign = new LinkedHashMap<>();
+        List<String> warnings = new ArrayList<>();
+        for (Path folder : folders) {
+            CampaignInfo campaign = ResultLog.readCampaign(folder.resolve(ResultLog.CAMPAIGN_FILE));
+            ResultFile file = ResultFile.read(folder.resolve(ResultLog.RESULTS_FILE));
+            warnings.addAll(file.warnings());
+            Merged merged = byCampaign.computeIfAbsent(campaignKey(campaign), k -> new Merged(folder, campaign));
+            for (ResultFile.Line line : file.lines()) {
+                ResultRecord r = line.record();
+                if (!r.shard().equals(campaign.shard())) {
+                    throw new BadInputException(file.file() + ":" + line.number() + ": a record of shard "
+                            + r.shard() + " in the results of shard " + campaign.shard());
+                }
+                merged.records.putIfAbsent(identity(r), r);
+            }
+        }
+        List<ShardResults> shards = byCampaign.values().stream()
+                .map(m -> new ShardResults(m.folder, m.campaign, new ArrayList<>(m.records.values())))
+                .sorted(Comparator.comparing((ShardResults s) -> s.campaign().variant())
+                        .thenComparingLong(s -> s.campaign().seed())
+                        .thenComparingLong(s -> shardIndex(s.campaign().shard())))
+                .toList();
+        return new Results(shards, warnings);
+    }
+
+    private static final class Merged {
+        final Path folder;
+        final CampaignInfo campaign;
+        final Map<String, ResultRecord> records = new LinkedHashMap<>();
+
+        Merged(Path folder, CampaignInfo campaign) {
+            this.folder = folder;
+            this.campaign = campaign;
+        }
+    }
+
+    /** The results folders a path names: itself, or its subfolders that are results folders. */
+    static List<Path> resultsFolders(Path path) {
+        if (!Files.exists(path)) {
+            throw new BadInputException(path + ": no such results folder");
+        }
+        if (Files.isRegularFile(path) && path.getFileName().toString().equals(ResultLog.RESULTS_FILE)) {
+            path = path.toAbsolutePath().getParent();
+        }
+        if (!Files.isDirectory(path)) {
+            throw new BadInputException(path + ": not a results folder");
+        }
+        if (isResultsFolder(path)) {
+            return List.of(path);
+        }
+        List<Path> shards;
+        try (Stream<Path> children = Files.list(path)) {
+            shards = children.filter(Files::isDirectory).filter(ResultReader::isResultsFolder).sorted().toList();
+        } catch (IOException e) {
+            throw new BadInputException(path + ": cannot list: " + e.getMessage(), e);
+        }
+        if (shards.isEmpty()) {
+            throw new BadInputException(path + ": not a results folder (no " + ResultLog.RESULTS_FILE
+                    + " in it or in its subfolders)");
+        }
+        return shards;
+    }
+
+    private static boolean isResultsFolder(Path folder) {
+        boolean results = Files.isRegularFile(folder.resolve(ResultLog.RESULTS_FILE));
+        if (results && !Files.isRegularFile(folder.resolve(ResultLog.CAMPAIGN_FILE))) {
+            throw new BadInputException(folder + ": has " + ResultLog.RESULTS_FILE + " but no "
+                    + ResultLog.CAMPAIGN_FILE);
+        }
+        return results;
+    }
+
+    private static String campaignKey(CampaignInfo c) {
+        return c.seed() + "\u0000" + c.variant() + "\u0000" + c.shard() + "\u0000" + c.budget();
+    }
+
+    /**
+     * What makes two records the same result: a run by its index; a finding by its run, oracle, crash state
+     * and what it says (a rerun after a resume writes it again with another {@code t_ms}); done once.
+     */
+    static String identity(ResultRecord r) {
+        if (r instanceof RunRecord run) {
+            return "run\u0000" + run.run();
+        }
+        if (r instanceof Finding f) {
+            return f.type() + "\u0000" + f.run() + "\u0000" + f.oracle() + "\u0000" + f.state() + "\u0000"
+                    + f.defect() + "\u0000" + f.crashPoint() + "\u0000" + f.message();
+        }
+        return r.type();
+    }
+
+    private static long shardIndex(String shard) {
+        return Long.parseLong(shard.substring(0, shard.indexOf('/')));
+    }
+}

@@ -1,0 +1,6 @@
+package org.eratestbed.model.dm;
+
+/** status_type_t. */
+public enum StatusType {
+    INFO, TABLE, IMA
+}

@@ -1,0 +1,588 @@
+package org.eratestbed.model.era.metadata;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.function.Predicate;
+import org.eratestbed.device.BlockDevice;
+import org.eratestbed.model.dm.KernelLog;
+import org.eratestbed.model.era.defect.Defect;
+import org.eratestbed.model.kernel.Rcu;
+import org.eratestbed.model.kernel.Scheduler;
+import org.eratestbed.model.kernel.Vmalloc;
+import org.eratestbed.model.pdata.Errno;
+import org.eratestbed.model.pdata.MetadataException;
+import org.eratestbed.model.pdata.array.ArrayInfo;
+import org.eratestbed.model.pdata.array.DmArray;
+import org.eratestbed.model.pdata.bitset.DiskBitset;
+import org.eratestbed.model.pdata.bitset.DmBitset;
+import org.eratestbed.model.pdata.block.Block;
+import org.eratestbed.model.pdata.block.BlockManager;
+import org.eratestbed.model.pdata.block.IoWait;
+import org.eratestbed.model.pdata.btree.BTree;
+import org.eratestbed.model.pdata.btree.BTreeInfo;
+import org.eratestbed.model.pdata.btree.ValueType;
+import org.eratestbed.model.pdata.sm.SpaceMap;
+import org.eratestbed.model.pdata.tm.DmTransactionManager;
+import org.eratestbed.model.pdata.tm.Shadow;
+
+/**
+ * struct era_metadata and the "low level" and "high level" metadata functions of dm-era-target.c: format,
+ * open, close, resize, archive, new era, rollover, commit, checkpoint, take/drop metadata snapshot, stats,
+ * and the digest's data. Every method runs on the worker (or, while it is stopped, in suspend/resume),
+ * so none of it is locked — except the current writeset pointer, which era_map reads under RCU.
+ */
+public final class EraMetadata {
+    public static final int DM_ERA_METADATA_BLOCK_SIZE = 4096;
+    public static final int METADATA_BLOCK_SECTORS = DM_ERA_METADATA_BLOCK_SIZE >> BlockDevice.SECTOR_SHIFT;
+    public static final int ERA_MAX_CONCURRENT_LOCKS = 5;
+    public static final int WRITESET_DISK_SIZE = 12;
+    /**
+     * What ws_eq compared before 64f2d15a: sizeof(struct writeset_metadata), a u32 and a u64 with padding,
+     * 16 bytes on 64-bit — 4 more than the value.
+     */
+    public static final int WRITESET_METADATA_SIZEOF = 16;
+    /** The 4 bytes after an on-stack writeset_disk: anything. A fixed pattern keeps runs reproducible. */
+    private static final int STACK_GARBAGE = 0xA5A5A5A5;
+
+    private final BlockDevice bdev;
+    private final Predicate<Defect> live;
+    private final KernelLog log;
+    private final Vmalloc vmalloc;
+    private final IoWait ioWait;
+    BlockManager bm;
+    SpaceMap sm;
+    DmTransactionManager tm;
+    long blockSize;
+    long nrBlocks;
+    int currentEra;
+    final Writeset[] writesets = {new Writeset(), new Writeset()};
+    private final Rcu<Writeset> currentWriteset;
+    long writesetTreeRoot;
+    long eraArrayRoot;
+    DiskBitset bitsetInfo;
+    BTreeInfo writesetTreeInfo;
+    ArrayInfo eraArrayInfo;
+    long metadataSnap;
+    private boolean archivedWritesets;
+    private final byte[] metadataSpaceMapRoot = new byte[SuperblockDisk.SPACE_MAP_ROOT_SIZE];
+
+    private EraMetadata(BlockDevice bdev, long blockSize, Predicate<Defect> live, Scheduler scheduler,
+            IoWait ioWait, KernelLog log, Vmalloc vmalloc) {
+        this.bdev = bdev;
+        this.blockSize = blockSize;
+        this.live = live;
+        this.ioWait = ioWait;
+        this.log = log;
+        this.vmalloc = vmalloc;
+        this.currentWriteset = new Rcu<>(scheduler, writesets[0]);
+    }
+
+    /** metadata_open. */
+    public static EraMetadata open(BlockDevice bdev, long blockSize, boolean mayFormat, Predicate<Defect> live,
+            Scheduler scheduler, IoWait ioWait, KernelLog log, Vmalloc vmalloc) {
+        EraMetadata md = new EraMetadata(bdev, blockSize, live, scheduler, ioWait, log, vmalloc);
+        md.createPersistentDataObjects(mayFormat);
+        return md;
+    }
+
+    private void err(String message) {
+        log.err("era", message);
+    }
+
+    // ---------------------------------------------------------------- open, format, close
+
+    private void createPersistentDataObjects(boolean mayFormat) {
+        bm = new BlockManager(bdev, ERA_MAX_CONCURRENT_LOCKS, ioWait);
+        if (superblockAllZeroes()) {
+            if (!mayFormat) {
+                throw new MetadataException(Errno.EPERM, "unformatted metadata and formatting not allowed");
+            }
+            formatMetadata();
+        } else {
+            openMetadata();
+        }
+    }
+
+    /** superblock_all_zeroes: no validator, it may be all zeroes. */
+    private boolean superblockAllZeroes() {
+        Block b = bm.readLock(SuperblockDisk.SUPERBLOCK_LOCATION, null);
+        try {
+            ByteBuffer le = b.le();
+            for (int i = 0; i < DM_ERA_METADATA_BLOCK_SIZE; i += 8) {
+                if (le.getLong(i) != 0) {
+                    return false;
+                }
+            }
+            return true;
+        } finally {
+            bm.unlock(b);
+        }
+    }
+
+    private void setupInfos() {
+        bitsetInfo = new DiskBitset(tm);
+        writesetTreeInfo = BTreeInfo.singleLevel(tm, writesetValueType());
+        eraArrayInfo = new ArrayInfo(tm, ValueType.plain(4));
+    }
+
+    /** The writeset tree's value type: ws_inc, ws_dec, ws_eq. */
+    private ValueType writesetValueType() {
+        int eqLength = live.test(Defect.WRITESET_EQUAL_SIZE) ? WRITESET_METADATA_SIZEOF : WRITESET_DISK_SIZE;
+        return new ValueType(WRITESET_DISK_SIZE,
+                (data, off, count) -> {
+                    for (int i = 0; i < count; i++) {
+                        tm.inc(le(data).getLong(off + i * WRITESET_DISK_SIZE + 4));
+                    }
+                },
+                (data, off, count) -> {
+                    for (int i = 0; i < count; i++) {
+                        DmBitset.del(bitsetInfo, le(data).getLong(off + i * WRITESET_DISK_SIZE + 4));
+                    }
+                },
+                ValueType.memcmp(eqLength));
+    }
+
+    private static ByteBuffer le(byte[] data) {
+        return ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    private void createFreshMetadata() {
+        tm = DmTransactionManager.createWithSm(bm, SuperblockDisk.SUPERBLOCK_LOCATION);
+        sm = tm.spaceMap();
+        setupInfos();
+        writesetTreeRoot = BTree.empty(writesetTreeInfo);
+        eraArrayRoot = DmArray.empty(eraArrayInfo);
+    }
+
+    private void saveSmRoot() {
+        sm.copyRoot(metadataSpaceMapRoot, 0, sm.rootSize());
+    }
+
+    /** prepare_superblock: every field, including the static ones. */
+    private void prepareSuperblock(ByteBuffer disk) {
+        disk.putLong(SuperblockDisk.OFF_MAGIC, SuperblockDisk.SUPERBLOCK_MAGIC);
+        disk.putInt(SuperblockDisk.OFF_FLAGS, 0);
+        for (int i = 0; i < SuperblockDisk.UUID_LEN; i++) {
+            disk.put(SuperblockDisk.OFF_UUID + i, (byte) 0);
+        }
+        disk.putInt(SuperblockDisk.OFF_VERSION, SuperblockDisk.MAX_ERA_VERSION);
+        disk.put(SuperblockDisk.OFF_SM_ROOT, metadataSpaceMapRoot, 0, metadataSpaceMapRoot.length);
+        disk.putInt(SuperblockDisk.OFF_DATA_BLOCK_SIZE, (int) blockSize);
+        disk.putInt(SuperblockDisk.OFF_METADATA_BLOCK_SIZE, METADATA_BLOCK_SECTORS);
+        disk.putInt(SuperblockDisk.OFF_NR_BLOCKS, (int) nrBlocks);
+        disk.putInt(SuperblockDisk.OFF_CURRENT_ERA, currentEra);
+        WritesetMetadata cur = currentWriteset.dereference().md;
+        disk.putInt(SuperblockDisk.OFF_CURRENT_WRITESET, (int) cur.nrBits);
+        disk.putLong(SuperblockDisk.OFF_CURRENT_WRITESET + 4, cur.root);
+        disk.putLong(SuperblockDisk.OFF_WRITESET_TREE_ROOT, writesetTreeRoot);
+        disk.putLong(SuperblockDisk.OFF_ERA_ARRAY_ROOT, eraArrayRoot);
+        disk.putLong(SuperblockDisk.OFF_METADATA_SNAP, metadataSnap);
+    }
+
+    private void writeSuperblock() {
+        saveSmRoot();
+        Block sblock = bm.writeLockZero(SuperblockDisk.SUPERBLOCK_LOCATION, SuperblockDisk.VALIDATOR);
+        prepareSuperblock(sblock.le());
+        tm.commit(sblock);
+    }
+
+    private void formatMetadata() {
+        createFreshMetadata();
+        writeSuperblock();
+    }
+
+    private void openMetadata() {
+        Block sblock = bm.readLock(SuperblockDisk.SUPERBLOCK_LOCATION, SuperblockDisk.VALIDATOR);
+        try {
+            ByteBuffer disk = sblock.le();
+            long onDiskBlockSize = Integer.toUnsignedLong(disk.getInt(SuperblockDisk.OFF_DATA_BLOCK_SIZE));
+            if (onDiskBlockSize != blockSize) {
+                if (live.test(Defect.BLOCK_SIZE_CHANGE)) {
+                    // c8e846ff: before the fix the on-disk size silently won, while the target kept mapping
+                    // bios with the table's block size.
+                    blockSize = onDiskBlockSize;
+                } else {
+                    err("changing the data block size (from " + onDiskBlockSize + " to " + blockSize
+                            + ") is not supported");
+                    throw new MetadataException(Errno.EINVAL, "changing the data block size is not supported");
+                }
+            }
+            byte[] smRoot = new byte[SuperblockDisk.SPACE_MAP_ROOT_SIZE];
+            disk.get(SuperblockDisk.OFF_SM_ROOT, smRoot);
+            tm = DmTransactionManager.openWithSm(bm, SuperblockDisk.SUPERBLOCK_LOCATION, smRoot, 0, smRoot.length);
+            sm = tm.spaceMap();
+            setupInfos();
+            nrBlocks = Integer.toUnsignedLong(disk.getInt(SuperblockDisk.OFF_NR_BLOCKS));
+            currentEra = disk.getInt(SuperblockDisk.OFF_CURRENT_ERA);
+            if (!live.test(Defect.RECOVER_COMMITTED_WRITESET)) {
+                // de89afc1: pick up a writeset committed before a crash, so the first resume archives it.
+                WritesetMetadata cur = currentWriteset.dereference().md;
+                cur.nrBits = Integer.toUnsignedLong(disk.getInt(SuperblockDisk.OFF_CURRENT_WRITESET));
+                cur.root = disk.getLong(SuperblockDisk.OFF_CURRENT_WRITESET + 4);
+            }
+            writesetTreeRoot = disk.getLong(SuperblockDisk.OFF_WRITESET_TREE_ROOT);
+            eraArrayRoot = disk.getLong(SuperblockDisk.OFF_ERA_ARRAY_ROOT);
+            metadataSnap = disk.getLong(SuperblockDisk.OFF_METADATA_SNAP);
+            archivedWritesets = true;
+        } finally {
+            bm.unlock(sblock);
+        }
+    }
+
+    /** metadata_close. 904e6b26: before the fix the in-core bitsets were never freed. */
+    public void close() {
+        if (!live.test(Defect.BITSET_LEAK)) {
+            writesets[0].free(vmalloc);
+            writesets[1].free(vmalloc);
+        }
+    }
+
+    // ---------------------------------------------------------------- writesets
+
+    private long incoreBitsetBytes(long nrBits) {
+        return live.test(Defect.M12_BITSET_SIZE_OVERFLOW) ? InCoreBits.bitsetSizeUnchecked32(nrBits)
+                : InCoreBits.bitsetSize(nrBits);
+    }
+
+    /** writeset_alloc. Before de89afc1 it also reset the on-disk metadata, dropping a recovered writeset. */
+    private void writesetAlloc(Writeset ws, long nrBlocks) {
+        if (live.test(Defect.RECOVER_COMMITTED_WRITESET)) {
+            ws.md.nrBits = nrBlocks;
+            ws.md.root = WritesetMetadata.INVALID_WRITESET_ROOT;
+        }
+        ws.alloc(incoreBitsetBytes(nrBlocks), vmalloc);
+    }
+
+    /** writeset_init: wipe the in-core bits, create a new on-disk bitset of nr_blocks bits. */
+    private void writesetInit(Writeset ws, long nrBlocks) {
+        ws.clearIncore();
+        ws.md.nrBits = nrBlocks;
+        long root = DmBitset.empty(bitsetInfo);
+        ws.md.root = DmBitset.resize(bitsetInfo, root, 0, (int) nrBlocks, false);
+    }
+
+    /**
+     * writeset_test_and_set: if the in-core bit is clear, set the bit on disk only and return false ("a
+     * commit is needed"); the caller sets the in-core bit after the commit.
+     */
+    public boolean writesetTestAndSet(Writeset ws, long block) {
+        if (!ws.marked(block)) {
+            ws.md.root = DmBitset.setBit(bitsetInfo, ws.md.root, (int) block);
+            return false;
+        }
+        return true;
+    }
+
+    /** writeset_test_and_set before 2099b145: test_and_set_bit sets the in-core bit before the commit. */
+    public boolean writesetTestAndSetIncoreFirst(Writeset ws, long block) {
+        if (!ws.testAndSetIncore(block)) {
+            ws.md.root = DmBitset.setBit(bitsetInfo, ws.md.root, (int) block);
+            return false;
+        }
+        return true;
+    }
+
+    /** writeset_marked_on_disk: the bitset was flushed when archived, so its root cannot change. */
+    boolean writesetMarkedOnDisk(DiskBitset info, WritesetMetadata m, long block) {
+        DmBitset.TestBit r = DmBitset.testBit(info, m.root, (int) block);
+        if (r.newRoot() != m.root) {
+            throw new IllegalStateException("BUG_ON(m->root != old) in writeset_marked_on_disk");
+        }
+        return r.value();
+    }
+
+    // ---------------------------------------------------------------- high level interface
+
+    public boolean validNrBlocks(long n) {
+        return live.test(Defect.M11_TEST_BIT_SIGNED_INDEX) ? n < (1L << 32) : n < (1L << 31);
+    }
+
+    /** metadata_resize. */
+    public void resize(long newSize) {
+        if (!validNrBlocks(newSize)) {
+            err("Invalid number of origin blocks " + newSize);
+            throw new MetadataException(Errno.EINVAL, "Invalid number of origin blocks " + newSize);
+        }
+        boolean leak = live.test(Defect.BITSET_LEAK);
+        if (!leak) {
+            writesets[0].free(vmalloc);
+            writesets[1].free(vmalloc);
+        }
+        writesetAlloc(writesets[0], newSize);
+        writesetAlloc(writesets[1], newSize);
+        byte[] zero = new byte[4];
+        try {
+            eraArrayRoot = DmArray.resize(eraArrayInfo, eraArrayRoot, (int) nrBlocks, (int) newSize, zero);
+        } catch (MetadataException e) {
+            err("metadata_resize: dm_array_resize failed");
+            if (!leak) {
+                writesets[0].free(vmalloc);
+                writesets[1].free(vmalloc);
+            }
+            throw e;
+        }
+        nrBlocks = newSize;
+    }
+
+    /** metadata_era_archive. */
+    public void eraArchive() {
+        WritesetMetadata cur = currentWriteset.dereference().md;
+        cur.root = DmBitset.flush(bitsetInfo, cur.root);
+        byte[] value = new byte[live.test(Defect.WRITESET_EQUAL_SIZE) ? WRITESET_METADATA_SIZEOF : WRITESET_DISK_SIZE];
+        ByteBuffer v = le(value);
+        v.putInt(0, (int) cur.nrBits);
+        v.putLong(4, cur.root);
+        if (value.length > WRITESET_DISK_SIZE) {
+            v.putInt(WRITESET_DISK_SIZE, STACK_GARBAGE);
+        }
+        boolean resetFirst = live.test(Defect.RECOVER_COMMITTED_WRITESET);
+        if (resetFirst) {
+            // Before de89afc1 the root was dropped before the insert, so a failed insert lost the writeset.
+            cur.root = WritesetMetadata.INVALID_WRITESET_ROOT;
+        }
+        try {
+            writesetTreeRoot = BTree.insert(writesetTreeInfo, writesetTreeRoot,
+                    Integer.toUnsignedLong(currentEra), value);
+        } catch (MetadataException e) {
+            err("metadata_era_archive: couldn't insert writeset into btree");
+            throw e;
+        }
+        cur.root = WritesetMetadata.INVALID_WRITESET_ROOT;
+        archivedWritesets = true;
+    }
+
+    private Writeset nextWriteset() {
+        return currentWriteset.dereference() == writesets[0] ? writesets[1] : writesets[0];
+    }
+
+    /** metadata_new_era. */
+    public void newEra() {
+        Writeset next = nextWriteset();
+        try {
+            writesetInit(next, nrBlocks);
+        } catch (MetadataException e) {
+            err("metadata_new_era: writeset_init failed");
+            throw e;
+        }
+        swapWriteset(next);
+        currentEra++;
+    }
+
+    /** swap_writeset: publish, then wait until every era_map has picked up the new set. */
+    private void swapWriteset(Writeset next) {
+        currentWriteset.assign(next);
+        currentWriteset.synchronize();
+    }
+
+    /** metadata_era_rollover. */
+    public void eraRollover() {
+        if (currentWriteset.dereference().md.valid()) {
+            try {
+                eraArchive();
+            } catch (MetadataException e) {
+                err("metadata_era_rollover: metadata_archive_era failed");
+                throw e;
+            }
+        }
+        try {
+            newEra();
+        } catch (MetadataException e) {
+            err("metadata_era_rollover: new era failed");
+            throw e;
+        }
+    }
+
+    /** metadata_current_marked: era_map's lookup, under RCU. */
+    public boolean currentMarked(long block) {
+        currentWriteset.readLock();
+        try {
+            return currentWriteset.dereference().marked(block);
+        } finally {
+            currentWriteset.readUnlock();
+        }
+    }
+
+    public Writeset currentWriteset() {
+        return currentWriteset.dereference();
+    }
+
+    /** metadata_commit: flush the bitset cache, commit the space map, then write the superblock last. */
+    public void commit() {
+        WritesetMetadata cur = currentWriteset.dereference().md;
+        if (cur.valid()) {
+            try {
+                cur.root = DmBitset.flush(bitsetInfo, cur.root);
+            } catch (MetadataException e) {
+                err("metadata_commit: bitset flush failed");
+                throw e;
+            }
+        }
+        try {
+            tm.preCommit();
+        } catch (MetadataException e) {
+            err("metadata_commit: pre commit failed");
+            throw e;
+        }
+        try {
+            saveSmRoot();
+        } catch (MetadataException e) {
+            err("metadata_commit: save_sm_root failed");
+            throw e;
+        }
+        Block sblock;
+        try {
+            sblock = bm.writeLock(SuperblockDisk.SUPERBLOCK_LOCATION, SuperblockDisk.VALIDATOR);
+        } catch (MetadataException e) {
+            err("metadata_commit: superblock lock failed");
+            throw e;
+        }
+        prepareSuperblock(sblock.le());
+        tm.commit(sblock);
+    }
+
+    /** metadata_checkpoint: always rolls over, whatever the documentation's "possibly" says. */
+    public void checkpoint() {
+        eraRollover();
+    }
+
+    /** metadata_take_snap. */
+    public void takeSnap() {
+        if (metadataSnap != SuperblockDisk.SUPERBLOCK_LOCATION) {
+            err("metadata_take_snap: metadata snapshot already exists");
+            throw new MetadataException(Errno.EINVAL, "metadata snapshot already exists");
+        }
+        try {
+            eraRollover();
+        } catch (MetadataException e) {
+            err("metadata_take_snap: era rollover failed");
+            throw e;
+        }
+        try {
+            commit();
+        } catch (MetadataException e) {
+            err("metadata_take_snap: pre commit failed");
+            throw e;
+        }
+        sm.incBlock(SuperblockDisk.SUPERBLOCK_LOCATION);
+        Shadow clone;
+        try {
+            clone = tm.shadowBlock(SuperblockDisk.SUPERBLOCK_LOCATION, SuperblockDisk.VALIDATOR);
+        } catch (MetadataException e) {
+            err("metadata_take_snap: couldn't shadow superblock");
+            sm.decBlock(SuperblockDisk.SUPERBLOCK_LOCATION);
+            throw e;
+        }
+        if (!clone.incChildren()) {
+            throw new IllegalStateException("BUG_ON(!inc) in metadata_take_snap");
+        }
+        try {
+            sm.incBlock(writesetTreeRoot);
+        } catch (MetadataException e) {
+            err("metadata_take_snap: couldn't inc writeset tree root");
+            tm.unlock(clone.block());
+            throw e;
+        }
+        try {
+            sm.incBlock(eraArrayRoot);
+        } catch (MetadataException e) {
+            err("metadata_take_snap: couldn't inc era tree root");
+            sm.decBlock(writesetTreeRoot);
+            tm.unlock(clone.block());
+            throw e;
+        }
+        metadataSnap = clone.block().location();
+        tm.unlock(clone.block());
+    }
+
+    /** metadata_drop_snap. */
+    public void dropSnap() {
+        if (metadataSnap == SuperblockDisk.SUPERBLOCK_LOCATION) {
+            err("metadata_drop_snap: no snap to drop");
+            throw new MetadataException(Errno.EINVAL, "no snap to drop");
+        }
+        Block clone;
+        try {
+            clone = tm.readLock(metadataSnap, SuperblockDisk.VALIDATOR);
+        } catch (MetadataException e) {
+            err("metadata_drop_snap: couldn't read lock superblock clone");
+            throw e;
+        }
+        // Whatever happens now we'll commit with no record of the metadata snap.
+        metadataSnap = SuperblockDisk.SUPERBLOCK_LOCATION;
+        ByteBuffer disk = clone.le();
+        try {
+            BTree.del(writesetTreeInfo, disk.getLong(SuperblockDisk.OFF_WRITESET_TREE_ROOT));
+        } catch (MetadataException e) {
+            err("metadata_drop_snap: error deleting writeset tree clone");
+            tm.unlock(clone);
+            throw e;
+        }
+        try {
+            DmArray.del(eraArrayInfo, disk.getLong(SuperblockDisk.OFF_ERA_ARRAY_ROOT));
+        } catch (MetadataException e) {
+            err("metadata_drop_snap: error deleting era array clone");
+            tm.unlock(clone);
+            throw e;
+        }
+        long location = clone.location();
+        tm.unlock(clone);
+        sm.decBlock(location);
+    }
+
+    /** metadata_get_stats. */
+    public MetadataStats getStats() {
+        long nrFree = sm.getNrFree();
+        long nrTotal = sm.getNrBlocks();
+        return new MetadataStats(nrTotal - nrFree, nrTotal, metadataSnap, currentEra);
+    }
+
+    // ---------------------------------------------------------------- digest
+
+    /** metadata_digest_start: a no-op while a digest runs. */
+    public void digestStart(Digest d) {
+        if (d.running()) {
+            return;
+        }
+        d.reset();
+        if (live.test(Defect.DIGEST_BITSET_CACHE)) {
+            // Before 2524933 the bitset cache was initialised once here, not per writeset.
+            d.info = new DiskBitset(tm);
+        }
+    }
+
+    public boolean archivedWritesets() {
+        return archivedWritesets;
+    }
+
+    public void setArchivedWritesets(boolean value) {
+        archivedWritesets = value;
+    }
+
+    Predicate<Defect> live() {
+        return live;
+    }
+
+    public long nrBlocks() {
+        return nrBlocks;
+    }
+
+    public int currentEra() {
+        return currentEra;
+    }
+
+    public long metadataSnap() {
+        return metadataSnap;
+    }
+
+    public long blockSize() {
+        return blockSize;
+    }
+
+    public BlockManager blockManager() {
+        return bm;
+    }
+
+    public KernelLog log() {
+        return log;
+    }
+}

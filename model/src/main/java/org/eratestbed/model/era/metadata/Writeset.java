@@ -1,0 +1,54 @@
+package org.eratestbed.model.era.metadata;
+
+import org.eratestbed.model.kernel.Vmalloc;
+
+/**
+ * struct writeset: the on-disk bitset's metadata and an in-core copy of its bits, which era_map reads
+ * without touching the disk. Two of them exist per target; each era rollover switches between them.
+ */
+public final class Writeset {
+    final WritesetMetadata md = new WritesetMetadata();
+    private InCoreBits bits;
+
+    public WritesetMetadata md() {
+        return md;
+    }
+
+    public boolean allocated() {
+        return bits != null;
+    }
+
+    /** writeset_alloc: vzalloc the in-core bits for {@code nrBlocks}. */
+    void alloc(long allocBytes, Vmalloc vmalloc) {
+        bits = new InCoreBits(allocBytes);
+        vmalloc.alloc(bits.allocatedBytes());
+    }
+
+    /** writeset_free: vfree the in-core bits (the on-disk bitset is freed by the digest). */
+    void free(Vmalloc vmalloc) {
+        if (bits != null) {
+            vmalloc.free(bits.allocatedBytes());
+            bits = null;
+        }
+    }
+
+    /** The in-core half of writeset_init: memset the bits to zero. */
+    void clearIncore() {
+        bits.clear();
+    }
+
+    /** writeset_marked: test_bit on the in-core bits (era_map's fast path). */
+    public boolean marked(long block) {
+        return bits.test(block);
+    }
+
+    /** set_bit on the in-core bits, once the on-disk bit is durable. */
+    public void setIncore(long block) {
+        bits.set(block);
+    }
+
+    /** test_and_set_bit on the in-core bits (the code before 2099b145). */
+    boolean testAndSetIncore(long block) {
+        return bits.testAndSet(block);
+    }
+}

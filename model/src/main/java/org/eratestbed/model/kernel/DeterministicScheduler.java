@@ -1,0 +1,348 @@
+package org.eratestbed.model.kernel;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Semaphore;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The seeded driver: every actor is a thread, but exactly one of them (or the scheduler itself) runs at a
+ * time. An actor runs from one yield point or wait to the next; then control returns here and the
+ * {@link ChoicePolicy} picks what happens next among the enabled options — an actor that can continue, an
+ * actor whose wait condition now holds, or a pending event (a device completion). Same policy, same
+ * choices, same run: the choices are recorded and can be replayed ({@link ReplayPolicy}).
+ *
+ * <p>Using threads with a single token, rather than rewriting the target as a state machine, keeps the
+ * model's code as linear as the kernel's: {@code process_deferred_bios} can be preempted between its
+ * writeset update and its commit exactly as the kernel's worker can sleep there.
+ *
+ * <p>Everything that calls model code runs inside an actor ({@link #spawn}, {@link #call}); the thread that
+ * calls {@link #runUntil} only picks, fires events and watches.
+ */
+public final class DeterministicScheduler implements Scheduler {
+    /** What a run of the scheduler loop ended with. */
+    public enum Outcome {
+        /** The stop condition held. */
+        STOPPED,
+        /** Nothing can run and no event is pending: every live actor waits on something that cannot happen. */
+        QUIESCENT,
+        /** The step budget ran out (a livelock, or a run longer than its budget). */
+        STEP_LIMIT,
+        /** An actor threw; see {@link #failure()}. */
+        FAILED,
+        /** {@link #crash()} was called before. */
+        CRASHED
+    }
+
+    enum State { NEW, READY, WAITING, RUNNING, DONE, FAILED, KILLED }
+
+    /** A handle on a spawned actor. */
+    public final class Actor {
+        private final String name;
+        private final Semaphore go = new Semaphore(0);
+        private volatile State state = State.NEW;
+        private volatile String at = "start";
+        private volatile BooleanSupplier condition;
+        private volatile boolean killed;
+        private volatile Throwable failure;
+        private volatile Object result;
+
+        private Actor(String name) {
+            this.name = name;
+        }
+
+        public String name() {
+            return name;
+        }
+
+        public boolean done() {
+            return state == State.DONE;
+        }
+
+        public boolean finished() {
+            return state == State.DONE || state == State.FAILED || state == State.KILLED;
+        }
+
+        public boolean waiting() {
+            return state == State.WAITING;
+        }
+
+        /** Where the actor last stopped: a yield point's label or what it waits for. */
+        public String at() {
+            return at;
+        }
+
+        public Throwable failure() {
+            return failure;
+        }
+
+        public Object result() {
+            return result;
+        }
+
+        @Override
+        public String toString() {
+            return name + "(" + state + " at " + at + ")";
+        }
+    }
+
+    private final ChoicePolicy policy;
+    private final List<Actor> actors = new ArrayList<>();
+    private final List<EventSource> sources = new ArrayList<>();
+    private final Semaphore back = new Semaphore(0);
+    private final ThreadLocal<Actor> current = new ThreadLocal<>();
+    private final List<Integer> choices = new ArrayList<>();
+    private final Deque<String> trace = new ArrayDeque<>();
+    private final int traceLimit;
+    private long steps;
+    private long maxSteps = 10_000_000L;
+    private boolean crashed;
+    private Actor failed;
+
+    public DeterministicScheduler(ChoicePolicy policy) {
+        this(policy, 10_000);
+    }
+
+    /** @param traceLimit how many labelled steps to keep (the most recent ones) for reports */
+    public DeterministicScheduler(ChoicePolicy policy, int traceLimit) {
+        this.policy = Objects.requireNonNull(policy);
+        this.traceLimit = traceLimit;
+    }
+
+    public DeterministicScheduler maxSteps(long max) {
+        this.maxSteps = max;
+        return this;
+    }
+
+    public void addEventSource(EventSource source) {
+        sources.add(source);
+    }
+
+    @Override
+    public boolean deterministic() {
+        return true;
+    }
+
+    @Override
+    public void spawn(String name, Runnable body) {
+        start(name, () -> {
+            body.run();
+            return null;
+        });
+    }
+
+    /** Spawns an actor that computes a value; it runs only when the scheduler picks it. */
+    public Actor start(String name, Supplier<?> body) {
+        Actor a = new Actor(name);
+        actors.add(a);
+        Thread t = new Thread(() -> runActor(a, body), "det-" + name);
+        t.setDaemon(true);
+        t.start();
+        return a;
+    }
+
+    private void runActor(Actor a, Supplier<?> body) {
+        a.go.acquireUninterruptibly();
+        try {
+            if (a.killed) {
+                a.state = State.KILLED;
+                return;
+            }
+            a.state = State.RUNNING;
+            current.set(a);
+            a.result = body.get();
+            a.state = State.DONE;
+        } catch (ActorKilled k) {
+            a.state = State.KILLED;
+        } catch (Throwable t) {
+            a.failure = t;
+            a.state = State.FAILED;
+        } finally {
+            back.release();
+        }
+    }
+
+    @Override
+    public void yieldPoint(String label) {
+        Actor a = current.get();
+        if (a == null) {
+            return; // code run by the scheduler's own thread (an event's completion) runs atomically
+        }
+        a.at = label;
+        a.state = State.READY;
+        handBack(a);
+    }
+
+    @Override
+    public void await(String what, BooleanSupplier condition) {
+        Actor a = current.get();
+        if (a == null) {
+            if (!condition.getAsBoolean()) {
+                throw new IllegalStateException("wait for " + what + " outside an actor: run the caller in spawn()/call()");
+            }
+            return;
+        }
+        if (condition.getAsBoolean()) {
+            return;
+        }
+        a.at = what;
+        a.condition = condition;
+        a.state = State.WAITING;
+        handBack(a);
+        a.condition = null;
+    }
+
+    @Override
+    public void signalAll() {
+        // Conditions are re-evaluated before every choice.
+    }
+
+    private void handBack(Actor a) {
+        back.release();
+        a.go.acquireUninterruptibly();
+        if (a.killed) {
+            throw new ActorKilled(a.name);
+        }
+        a.state = State.RUNNING;
+    }
+
+    /** Runs until {@code stop} holds, nothing can happen, an actor fails, or the step budget is spent. */
+    public Outcome runUntil(BooleanSupplier stop) {
+        List<String> labels = new ArrayList<>();
+        List<Object> targets = new ArrayList<>();
+        while (true) {
+            if (crashed) {
+                return Outcome.CRASHED;
+            }
+            if (failed != null) {
+                return Outcome.FAILED;
+            }
+            if (stop.getAsBoolean()) {
+                return Outcome.STOPPED;
+            }
+            labels.clear();
+            targets.clear();
+            for (Actor a : actors) {
+                if (a.state == State.NEW || a.state == State.READY
+                        || (a.state == State.WAITING && a.condition.getAsBoolean())) {
+                    labels.add("actor:" + a.name + "@" + a.at);
+                    targets.add(a);
+                }
+            }
+            for (EventSource s : sources) {
+                int n = s.pendingEvents();
+                for (int i = 0; i < n; i++) {
+                    labels.add("event:" + s.name() + ":" + s.describeEvent(i));
+                    targets.add(new int[] {sources.indexOf(s), i});
+                }
+            }
+            if (labels.isEmpty()) {
+                return Outcome.QUIESCENT;
+            }
+            if (steps >= maxSteps) {
+                return Outcome.STEP_LIMIT;
+            }
+            int pick = policy.choose(steps, List.copyOf(labels));
+            if (pick < 0 || pick >= labels.size()) {
+                throw new IllegalStateException("policy chose " + pick + " of " + labels.size() + " options");
+            }
+            steps++;
+            choices.add(pick);
+            record(labels.get(pick));
+            Object target = targets.get(pick);
+            if (target instanceof Actor a) {
+                a.state = State.RUNNING;
+                a.go.release();
+                back.acquireUninterruptibly();
+                if (a.state == State.FAILED) {
+                    failed = a;
+                }
+            } else {
+                int[] ev = (int[]) target;
+                sources.get(ev[0]).fireEvent(ev[1]);
+            }
+        }
+    }
+
+    /** Runs until every actor has finished or nothing more can happen. */
+    public Outcome runToQuiescence() {
+        return runUntil(() -> false);
+    }
+
+    /**
+     * Runs {@code body} as an actor named {@code name} until it finishes, or until the system can do nothing
+     * more while it still waits (it is then blocked, as a command on a suspended dm-era is).
+     */
+    public Actor call(String name, Supplier<?> body) {
+        Actor a = start(name, body);
+        runUntil(a::finished);
+        return a;
+    }
+
+    /**
+     * The power goes: no actor runs again. Each is unwound at the point where it stopped (by
+     * {@link ActorKilled}) so its thread ends; nothing it would have done next happens.
+     */
+    public void crash() {
+        crashed = true;
+        for (Actor a : actors) {
+            if (!a.finished()) {
+                a.killed = true;
+                a.go.release();
+                back.acquireUninterruptibly();
+            }
+        }
+    }
+
+    public boolean crashed() {
+        return crashed;
+    }
+
+    public long steps() {
+        return steps;
+    }
+
+    /** Every choice made so far: feed it to a {@link ReplayPolicy} to run the same interleaving again. */
+    public int[] choices() {
+        return choices.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** The most recent labelled steps (at most the trace limit), oldest first. */
+    public List<String> trace() {
+        return List.copyOf(trace);
+    }
+
+    /** The actor that failed, if a run ended with {@link Outcome#FAILED}. */
+    public Throwable failure() {
+        return failed == null ? null : failed.failure;
+    }
+
+    public String failedActor() {
+        return failed == null ? null : failed.name;
+    }
+
+    /** Actors that have not finished: after {@link Outcome#QUIESCENT}, these are blocked. */
+    public List<Actor> liveActors() {
+        List<Actor> live = new ArrayList<>();
+        for (Actor a : actors) {
+            if (!a.finished()) {
+                live.add(a);
+            }
+        }
+        return live;
+    }
+
+    private void record(String label) {
+        if (traceLimit <= 0) {
+            return;
+        }
+        if (trace.size() == traceLimit) {
+            trace.removeFirst();
+        }
+        trace.addLast(steps + " " + label);
+    }
+}
