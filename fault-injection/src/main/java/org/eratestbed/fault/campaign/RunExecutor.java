@@ -52,7 +52,16 @@ final class RunExecutor {
             @Override
             public int pendingEvents() {
                 running.removeIf(a -> a.finished() && observe(model, a, visibleEra));
-                return !queue.isEmpty() && running.size() < plan.window() ? 1 : 0;
+                if (queue.isEmpty() || running.size() >= plan.window()) {
+                    return 0;
+                }
+                // A create runs alone. A status racing the first resume would make the worker commit while
+                // preresume commits directly (the worker is not stopped before the first resume, in the
+                // kernel too); the model's block manager is a Java monitor that an actor cannot yield
+                // inside, so that race is left out rather than deadlocking the simulation.
+                boolean createRunning = running.stream().anyMatch(a -> a.name().equals("create"));
+                boolean nextIsCreate = queue.peekFirst() instanceof Command.Simple c && c.kind() == Command.Kind.CREATE;
+                return createRunning || (nextIsCreate && !running.isEmpty()) ? 0 : 1;
             }
 
             @Override
