@@ -50,6 +50,10 @@ public final class EraTarget implements Target {
         this.sectorsPerBlockShift = Long.bitCount(sectorsPerBlock) == 1 ? Long.numberOfTrailingZeros(sectorsPerBlock) : -1;
     }
 
+    void setMetadata(EraMetadata metadata) {
+        this.md = metadata;
+    }
+
     void attach(EraMetadata metadata) {
         this.md = metadata;
         this.worker = new EraWorker(this, scheduler, live);
@@ -65,6 +69,16 @@ public final class EraTarget implements Target {
 
     public long nrBlocks() {
         return nrBlocks;
+    }
+
+    /** era->nr_blocks as the pre-cca2c6ae constructor set it, after resizing the metadata. */
+    void setNrBlocks(long n) {
+        this.nrBlocks = n;
+    }
+
+    /** calc_nr_blocks: the origin length in era blocks, rounded up. */
+    long calcNrBlocks() {
+        return (ti.len() + sectorsPerBlock - 1) / sectorsPerBlock;
     }
 
     /** get_block: the era block a bio starts in. */
@@ -137,8 +151,19 @@ public final class EraTarget implements Target {
 
     @Override
     public void preresume() {
-        long newSize = (ti.len() + sectorsPerBlock - 1) / sectorsPerBlock;
-        if (nrBlocks != newSize) {
+        long newSize = calcNrBlocks();
+        if (live.test(Defect.RESIZE_IN_PRERESUME)) {
+            // Before cca2c6ae the ctr had resized already, so this branch never ran; had it run, it would have
+            // resized in the worker (after whatever digest step was queued) and, after a suspend, before the
+            // worker was started.
+            if (nrBlocks != newSize) {
+                int r = worker.inWorker("metadata_resize", () -> md.resize(newSize));
+                if (r != 0) {
+                    throw new DmException(errnoOf(r), "metadata_resize failed");
+                }
+                nrBlocks = newSize;
+            }
+        } else if (nrBlocks != newSize) {
             try {
                 md.resize(newSize);
             } catch (MetadataException e) {
@@ -168,14 +193,21 @@ public final class EraTarget implements Target {
     public String status(StatusType type) {
         switch (type) {
             case INFO: {
-                MetadataStats[] stats = new MetadataStats[1];
-                int r = worker.inWorker("metadata_get_stats", () -> stats[0] = md.getStats());
-                if (r != 0) {
-                    return "Error";
+                MetadataStats s;
+                if (live.test(Defect.M13_NR_FREE_TORN_READ)) {
+                    // M13: the reviewed era_status read the space map on the caller's thread, unlocked, while
+                    // the worker runs (and so never blocked on a suspended target).
+                    s = md.getStatsUnlocked();
+                } else {
+                    MetadataStats[] stats = new MetadataStats[1];
+                    int r = worker.inWorker("metadata_get_stats", () -> stats[0] = md.getStats());
+                    if (r != 0) {
+                        return "Error";
+                    }
+                    s = stats[0];
                 }
-                MetadataStats s = stats[0];
                 return EraMetadata.METADATA_BLOCK_SECTORS + " " + s.used() + "/" + s.total() + " "
-                        + Integer.toUnsignedString(s.era()) + (s.snap() != 0 ? " " + s.snap() : " -");
+                        + Long.toUnsignedString(s.era()) + (s.snap() != 0 ? " " + s.snap() : " -");
             }
             case TABLE:
                 return metadataDev.devT() + " " + originDev.devT() + " " + sectorsPerBlock;

@@ -24,6 +24,8 @@ public final class EraTargetType implements TargetType {
     private final Predicate<Defect> live;
     private final IoWait ioWait;
     private final Vmalloc vmalloc;
+    /** The model machine's CPU traps misaligned 64-bit loads (review point M5); off by default. */
+    private boolean strictAlignment;
 
     public EraTargetType(Scheduler scheduler, Variant variant, IoWait ioWait, Vmalloc vmalloc) {
         this(scheduler, variant::has, ioWait, vmalloc);
@@ -34,6 +36,12 @@ public final class EraTargetType implements TargetType {
         this.live = live;
         this.ioWait = ioWait;
         this.vmalloc = vmalloc;
+    }
+
+    /** Run on a strict-alignment CPU (review point M5): a misaligned 64-bit load faults. */
+    public EraTargetType strictAlignment(boolean on) {
+        this.strictAlignment = on;
+        return this;
     }
 
     @Override
@@ -79,10 +87,23 @@ public final class EraTargetType implements TargetType {
         }
         EraMetadata md;
         try {
-            md = EraMetadata.open(metadataDev.device(), blockSize, true, live, scheduler, ioWait, ti.log(), vmalloc);
+            md = EraMetadata.open(metadataDev.device(), blockSize, true, live, scheduler, ioWait, ti.log(), vmalloc,
+                    strictAlignment);
         } catch (MetadataException e) {
             era.destroy();
             throw new DmException(e.errno(), "Error reading metadata");
+        }
+        if (live.test(Defect.RESIZE_IN_PRERESUME)) {
+            // Before cca2c6ae the ctr resized the metadata, although the table it builds may never be resumed.
+            long nrBlocks = era.calcNrBlocks();
+            try {
+                md.resize(nrBlocks);
+            } catch (MetadataException e) {
+                era.setMetadata(md); // era->md is set before the resize; the workqueue does not exist yet
+                era.destroy();
+                throw new DmException(Errno.ENOMEM, "couldn't resize metadata");
+            }
+            era.setNrBlocks(nrBlocks);
         }
         era.attach(md);
         ti.setNumFlushBios(1);
