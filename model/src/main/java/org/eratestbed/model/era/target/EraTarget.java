@@ -2,6 +2,7 @@ package org.eratestbed.model.era.target;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
+import org.eratestbed.device.BioOp;
 import org.eratestbed.device.IoStatus;
 import org.eratestbed.model.dm.DmBio;
 import org.eratestbed.model.dm.DmDev;
@@ -63,6 +64,11 @@ public final class EraTarget implements Target {
         return md;
     }
 
+    /** era->md, for scenarios and tools that inspect the running target's metadata object. */
+    public EraMetadata metadata() {
+        return md;
+    }
+
     void log(String message) {
         ti.log().err("era", message);
     }
@@ -94,7 +100,9 @@ public final class EraTarget implements Target {
         // REQ_PREFLUSH bios carry no data, so era has no interest in them (M14: the reviewed code deferred
         // them like writes and marked the block their undefined sector pointed at).
         boolean flushPassesThrough = !live.test(Defect.M14_FLUSH_NOT_PASSED_THROUGH);
-        if (!(flushPassesThrough && bio.preflush()) && bio.isWrite() && !md.currentMarked(block)) {
+        // bio_data_dir(bio) == WRITE: writes, discards, and empty flushes (a WRITE with REQ_PREFLUSH).
+        boolean dataDirWrite = bio.isWrite() || bio.op() == BioOp.FLUSH;
+        if (!(flushPassesThrough && bio.preflush()) && dataDirWrite && !md.currentMarked(block)) {
             worker.deferBio(bio);
             return MapResult.SUBMITTED;
         }

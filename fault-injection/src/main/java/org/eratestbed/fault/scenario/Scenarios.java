@@ -1,0 +1,31 @@
+package org.eratestbed.fault.scenario;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/** The reviewed-race and fixed-bug catalogue: one scenario per {@link org.eratestbed.model.era.defect.Defect}. */
+public final class Scenarios {
+    private Scenarios() {
+    }
+
+    /** Every scenario, in the defect catalogue's order. */
+    public static List<Scenario> all() {
+        List<Scenario> list = new ArrayList<>(List.of(
+                new DestroyNullMetadataScenario(),
+                new ZeroBlockSizeScenario(),
+                new SmRootUnalignedScenario(),
+                new FreshMetadataLeakScenario(),
+                new FormatNotUndoneScenario(),
+                new AllZeroesWholeBlockScenario(),
+                new BitsetLeakScenario()));
+        list.sort(Comparator.comparing(s -> s.defect().ordinal()));
+        return List.copyOf(list);
+    }
+
+    /** The scenario with this id (the defect id, e.g. {@code M5-sm-root-unaligned}), if any. */
+    public static Optional<Scenario> byId(String id) {
+        return all().stream().filter(s -> s.id().equals(id)).findFirst();
+    }
+}
