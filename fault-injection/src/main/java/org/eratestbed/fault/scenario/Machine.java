@@ -13,6 +13,7 @@ import org.eratestbed.device.BlockDevice;
 import org.eratestbed.device.IoStatus;
 import org.eratestbed.device.SyncIo;
 import org.eratestbed.device.fault.FaultPlan;
+import org.eratestbed.device.sim.CrashSpace;
 import org.eratestbed.device.sim.PageImage;
 import org.eratestbed.device.sim.SimDisk;
 import org.eratestbed.model.dm.DeviceRegistry;
@@ -311,6 +312,21 @@ final class Machine implements AutoCloseable {
         new SyncIo(d).write(0, bytes);
         new SyncIo(d).flush();
         return d.durableImage();
+    }
+
+    /** The power goes now: no actor runs again; every state the metadata medium may hold. */
+    CrashSpace crash() {
+        scheduler.crash();
+        return metadata.crash();
+    }
+
+    /** The era the INFO status line reports (its 6th field). */
+    long era() {
+        Outcome o = status();
+        if (!o.ok()) {
+            throw new IllegalStateException("status failed: " + o);
+        }
+        return Long.parseLong(((String) o.value()).split(" ")[5]);
     }
 
     List<String> trace() {

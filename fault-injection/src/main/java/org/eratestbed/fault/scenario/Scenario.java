@@ -74,9 +74,17 @@ public abstract class Scenario {
         return new ScenarioResult(this, buggy.name(), b, fixedSide.name(), f, (System.nanoTime() - t0) / 1_000_000);
     }
 
-    /** Keeps the trace entries that mention one of {@code actors} or an event (the interleaving's steps). */
+    /**
+     * The interleaving: the trace from {@code actors[0]}'s first step on, keeping the steps of {@code actors} and
+     * device completions.
+     */
     static List<String> steps(Machine m, String... actors) {
-        return m.trace().stream().filter(t -> {
+        List<String> all = m.trace();
+        int from = 0;
+        while (from < all.size() && !all.get(from).contains("actor:" + actors[0] + "@")) {
+            from++;
+        }
+        return all.subList(from, all.size()).stream().filter(t -> {
             for (String a : actors) {
                 if (t.contains("actor:" + a + "@") || t.contains("event:")) {
                     return true;

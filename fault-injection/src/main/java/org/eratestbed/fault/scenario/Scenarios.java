@@ -19,7 +19,11 @@ public final class Scenarios {
                 new FreshMetadataLeakScenario(),
                 new FormatNotUndoneScenario(),
                 new AllZeroesWholeBlockScenario(),
-                new BitsetLeakScenario()));
+                new BitsetLeakScenario(),
+                new IncoreBitBeforeCommitScenario(),
+                new RecoverCommittedWritesetScenario(),
+                new DigestBitsetCacheScenario(),
+                new BlockSizeChangeScenario()));
         list.sort(Comparator.comparing(s -> s.defect().ordinal()));
         return List.copyOf(list);
     }
