@@ -117,6 +117,9 @@ final class Machine implements AutoCloseable {
     final SimDisk metadata;
     final SimDisk origin;
     final MappedDevice dm;
+    private final DeviceRegistry devices = new DeviceRegistry();
+    private final EraTargetType type;
+    private MappedDevice second;
     final KernelLog log = new KernelLog();
     final Vmalloc vmalloc = new Vmalloc();
     private long writeSeq;
@@ -138,11 +141,10 @@ final class Machine implements AutoCloseable {
         if (c.queuedOrigin) {
             scheduler.addEventSource(events(origin));
         }
-        DeviceRegistry devices = new DeviceRegistry();
         devices.add(METADATA, "43:0", metadata);
         devices.add(ORIGIN, "43:32", origin);
         IoWait ioWait = (bios, latch) -> scheduler.await("metadata I/O", () -> latch.getCount() == 0);
-        EraTargetType type = new EraTargetType(scheduler, live, ioWait, vmalloc).strictAlignment(c.strictAlignment);
+        type = new EraTargetType(scheduler, live, ioWait, vmalloc).strictAlignment(c.strictAlignment);
         dm = new MappedDevice("era0", "253:0", scheduler, devices, log, Map.of("era", type));
     }
 
@@ -216,6 +218,14 @@ final class Machine implements AutoCloseable {
             return new Outcome(a.name(), true, null, e, null);
         }
         return new Outcome(a.name(), true, v, null, null);
+    }
+
+    /** A second dm device (era1) on the same metadata and origin devices, as LVM may build during a rename. */
+    MappedDevice second() {
+        if (second == null) {
+            second = new MappedDevice("era1", "253:1", scheduler, devices, log, Map.of("era", type));
+        }
+        return second;
     }
 
     Outcome create(String table) {
@@ -318,6 +328,24 @@ final class Machine implements AutoCloseable {
     CrashSpace crash() {
         scheduler.crash();
         return metadata.crash();
+    }
+
+    /** Metadata blocks written (WRITE requests, as 4 KiB block numbers) from I/O number {@code fromSeq} on. */
+    List<Long> metadataBlocksWrittenSince(int fromSeq) {
+        List<Long> out = new ArrayList<>();
+        var log = metadata.log();
+        for (int i = fromSeq; i < log.size(); i++) {
+            var r = log.get(i);
+            if (r.op() == org.eratestbed.device.BioOp.WRITE) {
+                out.add(r.sector() / 8);
+            }
+        }
+        return out;
+    }
+
+    /** Number of metadata I/O requests so far (a mark for {@link #metadataBlocksWrittenSince}). */
+    int metadataIoMark() {
+        return metadata.log().size();
     }
 
     /** The era the INFO status line reports (its 6th field). */

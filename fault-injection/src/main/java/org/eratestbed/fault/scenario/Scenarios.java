@@ -23,7 +23,10 @@ public final class Scenarios {
                 new IncoreBitBeforeCommitScenario(),
                 new RecoverCommittedWritesetScenario(),
                 new DigestBitsetCacheScenario(),
-                new BlockSizeChangeScenario()));
+                new BlockSizeChangeScenario(),
+                new WritesetEqualSizeScenario(),
+                new ResizeInPreresumeScenario(),
+                new PostsuspendCommitScenario()));
         list.sort(Comparator.comparing(s -> s.defect().ordinal()));
         return List.copyOf(list);
     }
