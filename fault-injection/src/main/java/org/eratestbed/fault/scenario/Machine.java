@@ -210,6 +210,9 @@ final class Machine implements AutoCloseable {
         if (!a.finished()) {
             return new Outcome(a.name(), false, null, null, null);
         }
+        if (a.failure() instanceof DmException e) {
+            return new Outcome(a.name(), true, null, e, null);
+        }
         if (a.failure() != null) {
             return new Outcome(a.name(), true, null, null, a.failure());
         }
@@ -314,6 +317,22 @@ final class Machine implements AutoCloseable {
     static List<String> check(byte[] image) {
         CheckReport r = EraCheck.check(new ByteArrayBlockSource(image));
         return r.ok() ? List.of() : new ArrayList<>(r.lines());
+    }
+
+    /** A copy of {@code image} with its superblock changed by {@code edit} and checksummed again. */
+    static byte[] patchSuperblock(byte[] image, java.util.function.Consumer<ByteBuffer> edit) {
+        byte[] out = image.clone();
+        ByteBuffer le = ByteBuffer.wrap(out).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        edit.accept(le);
+        byte[] block0 = java.util.Arrays.copyOf(out, 4096);
+        le.putInt(org.eratestbed.model.era.metadata.SuperblockDisk.OFF_CSUM, org.eratestbed.model.pdata.block.Checksum
+                .blockChecksum(block0, org.eratestbed.model.pdata.block.BlockType.ERA_SUPERBLOCK));
+        return out;
+    }
+
+    /** The running era target (the live table's). */
+    org.eratestbed.model.era.target.EraTarget target() {
+        return (org.eratestbed.model.era.target.EraTarget) dm.liveTarget();
     }
 
     /** Puts an image on a fresh metadata disk durably, as a base for the next machine. */

@@ -26,7 +26,16 @@ public final class Scenarios {
                 new BlockSizeChangeScenario(),
                 new WritesetEqualSizeScenario(),
                 new ResizeInPreresumeScenario(),
-                new PostsuspendCommitScenario()));
+                new PostsuspendCommitScenario(),
+                new Deadlock2023Scenario(),
+                new InflightWriteScenario(),
+                new RpcResultNoBarrierScenario(),
+                new FlushNotPassedThroughScenario(),
+                new ArchivedWritesetsNoBarrierScenario(),
+                new EraSplit64Scenario(),
+                new NrFreeTornReadScenario(),
+                new TestBitSignedIndexScenario(),
+                new BitsetSizeOverflowScenario()));
         list.sort(Comparator.comparing(s -> s.defect().ordinal()));
         return List.copyOf(list);
     }

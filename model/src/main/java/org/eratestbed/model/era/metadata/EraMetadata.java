@@ -453,6 +453,8 @@ public final class EraMetadata {
         }
         writesetAlloc(writesets[0], newSize);
         writesetAlloc(writesets[1], newSize);
+        // vzalloc may sleep: another task can run here (and a scenario can look at what was allocated).
+        scheduler.yieldPoint("metadata_resize: writesets allocated");
         byte[] zero = new byte[4];
         try {
             eraArrayRoot = DmArray.resize(eraArrayInfo, eraArrayRoot, (int) nrBlocks, (int) newSize, zero);
@@ -703,6 +705,15 @@ public final class EraMetadata {
         lastUnlockedNrFreeRead = new TornRead(atLow, atHigh, nrFree);
         long nrTotal = sm.getNrBlocks();
         return new MetadataStats(nrTotal - nrFree, nrTotal, metadataSnap, eraForStats());
+    }
+
+    /** Bytes vzalloc'd for the two in-core writeset bitsets now (bitset_size of their nr_bits, as computed). */
+    public long incoreBitsetBytes() {
+        long n = 0;
+        for (Writeset ws : writesets) {
+            n += ws.allocatedBytes();
+        }
+        return n;
     }
 
     public TornRead lastUnlockedNrFreeRead() {
