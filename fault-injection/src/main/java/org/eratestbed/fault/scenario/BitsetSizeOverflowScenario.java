@@ -55,7 +55,7 @@ final class BitsetSizeOverflowScenario extends Scenario {
             m.scheduler.runUntil(() -> create.finished() || create.at().equals(TestBitSignedIndexScenario.ALLOCATED));
             boolean undersized = false;
             if (!create.finished()) {
-                long bytes = m.target().metadata().incoreBitsetBytes();
+                long bytes = TestBitSignedIndexScenario.incoreBitsetBytes(m);
                 long needed = 2 * ((BLOCKS + 63) / 64) * 8;
                 undersized = bytes < needed;
                 ev.add("metadata_resize vzalloc'd " + bytes + " bytes for two bitsets of " + BLOCKS + " bits (they need "

@@ -19,13 +19,16 @@ final class Deadlock2023Scenario extends Scenario {
 
     @Override
     public String oracleText() {
-        return "every command returns: status on a suspended device and the resume that swaps tables both finish";
+        return "every command returns: status and message on a suspended device, and the resume that swaps tables,"
+                + " all finish (an error such as -EBUSY is a return)";
     }
 
     @Override
     public String howModelled() {
-        return "suspend; load a new era table (inactive); dmsetup status (an actor) — upstream queues its RPC for a"
-                + " stopped worker and waits inside the io_barrier read section; dmsetup resume (an actor) swaps the"
+        return "suspend; load a new era table (inactive); dmsetup status and dmsetup message checkpoint (actors) —"
+                + " upstream queues their RPCs for a stopped worker and they wait inside the io_barrier read section"
+                + " (the reviewed status read the space map directly (M13) and did not block, the message did);"
+                + " dmsetup resume (an actor) swaps the"
                 + " table and waits in synchronize_srcu for that reader. The deterministic scheduler finds nothing"
                 + " left to run: both are blocked (quiescence = deadlock). Hardened refuses the RPC with -EBUSY.";
     }
@@ -49,17 +52,20 @@ final class Deadlock2023Scenario extends Scenario {
             ev.add(m.suspend().toString());
             ev.add("dmsetup " + m.load(Machine.table(16)) + " (new table, inactive)");
             DeterministicScheduler.Actor status = m.start("status", () -> m.dm.status(StatusType.INFO));
-            DeterministicScheduler.Actor resume = m.start("resume", () -> {
-                m.dm.resume();
-                return null;
-            });
-            DeterministicScheduler.Outcome end = m.scheduler.runUntil(() -> status.finished() && resume.finished());
-            ev.add("scheduler: " + end);
-            ev.add("status: " + (status.finished() ? Machine.outcome(status) : "BLOCKED at '" + status.at() + "'"));
-            ev.add("resume: " + (resume.finished() ? Machine.outcome(resume) : "BLOCKED at '" + resume.at() + "'"));
-            boolean hung = !status.finished() || !resume.finished();
-            return new SideRun(hung, "status issued while suspended with a new table loaded, then resume", ev,
-                    steps(m, "status", "resume", "dm-era"));
+            DeterministicScheduler.Actor message = m.command("checkpoint", () -> m.dm.message("checkpoint"));
+            DeterministicScheduler.Actor resume = m.command("resume", m.dm::resume);
+            List<DeterministicScheduler.Actor> commands = List.of(status, message, resume);
+            DeterministicScheduler.Outcome end = m.scheduler.runUntil(
+                    () -> commands.stream().allMatch(DeterministicScheduler.Actor::finished));
+            ev.add("scheduler: " + end + (end == DeterministicScheduler.Outcome.QUIESCENT
+                    ? " (nothing can run, commands still waiting: deadlock)" : ""));
+            boolean hung = false;
+            for (DeterministicScheduler.Actor a : commands) {
+                ev.add(a.name() + ": " + (a.finished() ? Machine.outcome(a) : "BLOCKED at '" + a.at() + "'"));
+                hung |= !a.finished();
+            }
+            return new SideRun(hung, "status and message issued while suspended with a new table loaded, then resume", ev,
+                    steps(m, "status", "checkpoint", "resume", "dm-era"));
         }
     }
 }

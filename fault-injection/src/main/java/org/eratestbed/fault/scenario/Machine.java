@@ -187,6 +187,18 @@ final class Machine implements AutoCloseable {
         return scheduler.start(name, body);
     }
 
+    /** Starts a command as an actor whose dm error is its result (so the run goes on), as a shell's dmsetup. */
+    DeterministicScheduler.Actor command(String name, Runnable body) {
+        return scheduler.start(name, () -> {
+            try {
+                body.run();
+                return null;
+            } catch (DmException e) {
+                return e;
+            }
+        });
+    }
+
     /** Runs a command to its end, or until the machine can do nothing more while it still waits (blocked). */
     Outcome run(String name, Supplier<?> body) {
         DeterministicScheduler.Actor a = scheduler.call(name, () -> {

@@ -68,10 +68,18 @@ public abstract class Scenario {
 
     private ScenarioResult runBoth(Side buggy) {
         long t0 = System.nanoTime();
-        SideRun b = run(buggy);
+        SideRun b = safely(buggy);
         Side fixedSide = fixedSide();
-        SideRun f = run(fixedSide);
+        SideRun f = safely(fixedSide);
         return new ScenarioResult(this, buggy.name(), b, fixedSide.name(), f, (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    private SideRun safely(Side side) {
+        try {
+            return run(side);
+        } catch (RuntimeException | AssertionError e) {
+            return SideRun.crashed(e);
+        }
     }
 
     /**

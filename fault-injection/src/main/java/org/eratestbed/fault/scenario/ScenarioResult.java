@@ -18,7 +18,9 @@ public record ScenarioResult(Scenario scenario, String buggySide, SideRun buggy,
         /** The fixed side violated the oracle too. */
         FIX_FAILED("fix FAILED"),
         /** A point claimed unobservable was observed. */
-        UNEXPECTED("UNEXPECTED violation");
+        UNEXPECTED("UNEXPECTED violation"),
+        /** The scenario's own code failed on a side. */
+        ERROR("scenario ERROR");
 
         private final String text;
 
@@ -32,6 +34,9 @@ public record ScenarioResult(Scenario scenario, String buggySide, SideRun buggy,
     }
 
     public Verdict verdict() {
+        if (buggy.crashed() || fixed.crashed()) {
+            return Verdict.ERROR;
+        }
         if (!scenario.observable()) {
             return buggy.violated() || fixed.violated() ? Verdict.UNEXPECTED : Verdict.CANNOT_ARISE;
         }

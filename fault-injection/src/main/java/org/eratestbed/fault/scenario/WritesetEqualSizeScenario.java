@@ -82,6 +82,10 @@ final class WritesetEqualSizeScenario extends Scenario {
             m.log.all().stream().distinct().forEach(l -> ev.add("log: " + l));
             ev.add("check: " + (problems.isEmpty() ? "no problem" : String.join(" | ", problems.subList(0,
                     Math.min(4, problems.size())))));
+            if (side.has(Defect.RECOVER_COMMITTED_WRITESET)) {
+                ev.add("on this side de89afc1 is live too: open ignores the superblock's current writeset, so the"
+                        + " identical re-archive (the trigger) never happens");
+            }
             boolean listed;
             try {
                 listed = Machine.invalidate(image, era, false).contains(BLOCK);

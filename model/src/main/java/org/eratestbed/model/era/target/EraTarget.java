@@ -269,7 +269,9 @@ public final class EraTarget implements Target {
     private void rpc(String what, RpcFunction fn) {
         int r = worker.inWorker(what, fn);
         if (r != 0) {
-            throw new DmException(errnoOf(r), what + " failed");
+            // Errno holds the persistent-data errors; an RPC refused on a suspended target (hardened) returns
+            // -EBUSY, which the ioctl reports as EIO here but the message names.
+            throw new DmException(errnoOf(r), what + " failed" + (r == -Rpc.EBUSY ? " (-EBUSY: target suspended)" : ""));
         }
     }
 
