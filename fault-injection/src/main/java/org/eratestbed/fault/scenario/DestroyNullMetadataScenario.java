@@ -18,9 +18,10 @@ final class DestroyNullMetadataScenario extends Scenario {
 
     @Override
     public String howModelled() {
-        return "dmsetup create with block size 12 (not a multiple of 8): valid_block_size fails before metadata_open,"
-                + " so era_destroy runs with era->md == NULL; the reviewed destroy closes it unconditionally"
-                + " (NullPointerException = the oops), the fixed one checks it first.";
+        return "dmsetup create naming an origin device that does not exist: dm_get_device fails before"
+                + " metadata_open, and the ctr's error path calls era_destroy with era->md == NULL; the reviewed"
+                + " destroy closes it unconditionally (NullPointerException = the oops), the fixed one checks it"
+                + " first.";
     }
 
     @Override
@@ -31,9 +32,10 @@ final class DestroyNullMetadataScenario extends Scenario {
     @Override
     SideRun run(Side side) {
         try (Machine m = new Machine(side.predicate(), new Machine.Config())) {
-            Machine.Outcome o = m.create(Machine.table(16, 12));
+            String table = "0 128 era " + Machine.METADATA + " /dev/nbd9 8";
+            Machine.Outcome o = m.create(table);
             boolean oops = o.oops() != null;
-            return new SideRun(oops || o.ok(), "dmsetup create '" + Machine.table(16, 12) + "'",
+            return new SideRun(oops || o.ok(), "dmsetup create '" + table + "' (no /dev/nbd9)",
                     List.of("result: " + o), List.of());
         }
     }

@@ -63,21 +63,21 @@ public final class EraTargetType implements TargetType {
         if (argv.length != 3) {
             throw new DmException(Errno.EINVAL, "Invalid argument count");
         }
-        DmDev metadataDev;
-        DmDev originDev;
+        DmDev metadataDev = null;
+        DmDev originDev = null;
         try {
             metadataDev = ti.getDevice(argv[0]);
         } catch (DmException e) {
-            throw new DmException(Errno.EINVAL, "Error opening metadata device");
+            throw destroyEarly(ti, metadataDev, originDev, "Error opening metadata device");
         }
         try {
             originDev = ti.getDevice(argv[1]);
         } catch (DmException e) {
-            throw new DmException(Errno.EINVAL, "Error opening data device");
+            throw destroyEarly(ti, metadataDev, originDev, "Error opening data device");
         }
         long blockSize = parseU32(argv[2]);
         if (blockSize < 0) {
-            throw new DmException(Errno.EINVAL, "Error parsing block size");
+            throw destroyEarly(ti, metadataDev, originDev, "Error parsing block size");
         }
         ti.setMaxIoLen(blockSize);
         EraTarget era = new EraTarget(ti, scheduler, live, metadataDev, originDev, blockSize);
@@ -110,6 +110,15 @@ public final class EraTargetType implements TargetType {
         ti.setFlushSupported(true);
         ti.setNumDiscardBios(1);
         return era;
+    }
+
+    /**
+     * Every ctr failure path calls era_destroy on the kzalloc'd era, even before metadata_open: here on an era
+     * with what has been filled in so far (M2: the reviewed destroy closed era->md without checking it).
+     */
+    private DmException destroyEarly(DmTarget ti, DmDev metadataDev, DmDev originDev, String error) {
+        new EraTarget(ti, scheduler, live, metadataDev, originDev, 0).destroy();
+        return new DmException(Errno.EINVAL, error);
     }
 
     /** sscanf("%u%c"): an unsigned decimal and nothing after it; -1 when it does not parse. */
