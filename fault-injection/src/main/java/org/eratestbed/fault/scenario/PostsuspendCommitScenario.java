@@ -31,7 +31,8 @@ final class PostsuspendCommitScenario extends Scenario {
                 + " Postsuspend archives and commits through an RPC, then stops the worker: before the fix with"
                 + " flush_workqueue and no final commit, so the digest step that still runs dirties blocks in A's"
                 + " buffer cache. Then era1 (instance B) is created on the same devices (it reads the committed"
-                + " metadata), writes block 2, and era0 is removed: A's dm_block_manager_destroy writes its dirty"
+                + " metadata), writes blocks 2..5 and checkpoints (its commits allocate blocks A's stale transaction also used),"
+                + " and era0 is removed: A's dm_block_manager_destroy writes its dirty"
                 + " blocks to the metadata device.";
     }
 
@@ -56,14 +57,19 @@ final class PostsuspendCommitScenario extends Scenario {
             m.settle();
             MappedDevice b = m.second();
             ev.add("era1 " + m.runVoid("create era1", () -> b.create(Machine.table(16))));
-            ev.add("era1 " + m.run("dd era1 2", () -> {
-                byte[] data = new byte[4096];
-                org.eratestbed.device.Bio bio = org.eratestbed.device.Bio.write(2 * Machine.BLOCK_SECTORS, data, false,
-                        null);
-                b.submit(bio);
-                m.scheduler.await("era1 write", bio::completed);
-                return null;
-            }));
+            for (long block = 2; block < 6; block++) {
+                long blk = block;
+                ev.add("era1 " + m.run("dd era1 " + blk, () -> {
+                    byte[] data = new byte[4096];
+                    org.eratestbed.device.Bio bio = org.eratestbed.device.Bio.write(blk * Machine.BLOCK_SECTORS, data,
+                            false, null);
+                    b.submit(bio);
+                    m.scheduler.await("era1 write", bio::completed);
+                    return null;
+                }));
+            }
+            ev.add("era1 " + m.runVoid("checkpoint era1", () -> b.message("checkpoint")));
+            m.settle();
             int mark = m.metadataIoMark();
             Machine.Outcome removed = m.remove();
             List<Long> written = m.metadataBlocksWrittenSince(mark);

@@ -24,12 +24,15 @@ final class ResizeInPreresumeScenario extends Scenario {
     @Override
     public String howModelled() {
         return "Live table A (16 blocks) writes block 0; dmsetup load of table B (32 blocks, the origin grew) on the"
-                + " same devices; A writes block 1 (a commit); dmsetup clear drops B: its destructor's"
-                + " dm_block_manager_destroy writes what B's buffer cache holds dirty. Before the fix B's ctr resized"
-                + " the era array in its own transaction (never committed), in blocks its stale space map thought free"
-                + " and A has since used; the fixed ctr only reads. The pre-fix preresume branch that resized through"
-                + " the worker is modelled too but was unreachable, because the ctr had already resized (part (a) of"
-                + " the reference's scenario 4 belongs to a draft of the fix, not to released code).";
+                + " same devices; A writes blocks 1..4 and checkpoints (commits); dmsetup clear drops B: its"
+                + " destructor's dm_block_manager_destroy writes what B's buffer cache holds dirty. Before the fix B's"
+                + " ctr resized the era array in its own, never committed transaction, in blocks its stale space map"
+                + " took for free; the fixed ctr only reads. In this run those blocks are not (yet) ones A's"
+                + " committed metadata uses, so check still passes and the violation is the write itself: a table"
+                + " that was never resumed changed the live table's metadata device, and A may allocate those blocks"
+                + " at any later commit. The pre-fix preresume branch that resized through the worker is modelled"
+                + " too but was unreachable, because the ctr had already resized (part (a) of the reference's"
+                + " scenario 4 belongs to a draft of the fix, not to released code).";
     }
 
     @Override
@@ -46,7 +49,11 @@ final class ResizeInPreresumeScenario extends Scenario {
             ev.add(m.write(0) + " on live table A (16 blocks)");
             Machine.Outcome load = m.load(Machine.table(32));
             ev.add("dmsetup load of table B (32 blocks): " + load);
-            ev.add(m.write(1) + " on A (commit)");
+            for (long block = 1; block < 5; block++) {
+                ev.add(m.write(block) + " on A (a commit)");
+            }
+            ev.add(m.message("checkpoint") + " on A (a commit)");
+            m.settle();
             int mark = m.metadataIoMark();
             Machine.Outcome clear = m.clear();
             List<Long> written = m.metadataBlocksWrittenSince(mark);
