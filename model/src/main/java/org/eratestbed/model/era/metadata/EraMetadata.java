@@ -409,7 +409,7 @@ public final class EraMetadata {
      * commit is needed"); the caller sets the in-core bit after the commit.
      */
     public boolean writesetTestAndSet(Writeset ws, long block) {
-        if (!ws.marked(block)) {
+        if (!ws.marked(bitIndex(block))) {
             ws.md.root = DmBitset.setBit(bitsetInfo, ws.md.root, (int) block);
             return false;
         }
@@ -418,7 +418,7 @@ public final class EraMetadata {
 
     /** writeset_test_and_set before 2099b145: test_and_set_bit sets the in-core bit before the commit. */
     public boolean writesetTestAndSetIncoreFirst(Writeset ws, long block) {
-        if (!ws.testAndSetIncore(block)) {
+        if (!ws.testAndSetIncore(bitIndex(block))) {
             ws.md.root = DmBitset.setBit(bitsetInfo, ws.md.root, (int) block);
             return false;
         }
@@ -432,6 +432,14 @@ public final class EraMetadata {
             throw new IllegalStateException("BUG_ON(m->root != old) in writeset_marked_on_disk");
         }
         return r.value();
+    }
+
+    /**
+     * The index test_bit / set_bit get for {@code block}: their {@code nr} is an int, so without M11's 2^31 cap
+     * a block at or above 2^31 becomes a negative index (memory before the bitmap; here an OutOfBoundsAccess).
+     */
+    public long bitIndex(long block) {
+        return live.test(Defect.M11_TEST_BIT_SIGNED_INDEX) ? (int) block : block;
     }
 
     // ---------------------------------------------------------------- high level interface
@@ -551,7 +559,7 @@ public final class EraMetadata {
     public boolean currentMarked(long block) {
         currentWriteset.readLock();
         try {
-            return currentWriteset.dereference().marked(block);
+            return currentWriteset.dereference().marked(bitIndex(block));
         } finally {
             currentWriteset.readUnlock();
         }
