@@ -2,10 +2,13 @@ package org.eratestbed.model.era.metadata;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.function.Predicate;
 import org.eratestbed.device.BlockDevice;
 import org.eratestbed.model.dm.KernelLog;
 import org.eratestbed.model.era.defect.Defect;
+import org.eratestbed.model.era.target.SplitValue64;
 import org.eratestbed.model.kernel.Rcu;
 import org.eratestbed.model.kernel.Scheduler;
 import org.eratestbed.model.kernel.Vmalloc;
@@ -43,18 +46,35 @@ public final class EraMetadata {
     public static final int WRITESET_METADATA_SIZEOF = 16;
     /** The 4 bytes after an on-stack writeset_disk: anything. A fixed pattern keeps runs reproducible. */
     private static final int STACK_GARBAGE = 0xA5A5A5A5;
+    /** What LVM zeroes at the start of a new volume (review point M10): the first 4 KiB. */
+    public static final int LVM_ZEROED_BYTES = 4096;
+    /**
+     * What the model's allocation ledger ({@link Vmalloc}) charges for the transaction manager and the
+     * space map a metadata object creates (kzalloc'd structs in the kernel), so review points M8 and M9 (they
+     * leak on error paths) are a count a test can watch, like the bitsets of 904e6b26.
+     */
+    public static final long TM_OBJECT_BYTES = 64;
+    public static final long SM_OBJECT_BYTES = 512;
 
     private final BlockDevice bdev;
     private final Predicate<Defect> live;
     private final KernelLog log;
     private final Vmalloc vmalloc;
     private final IoWait ioWait;
+    private final Scheduler scheduler;
+    /** A CPU that traps misaligned 64-bit loads (review point M5); off on the model's default machine. */
+    private final boolean strictAlignment;
     BlockManager bm;
     SpaceMap sm;
     DmTransactionManager tm;
     long blockSize;
     long nrBlocks;
     int currentEra;
+    /**
+     * M6: the reviewed code's 64-bit era counter, kept as a 32-bit CPU keeps it (two words, stored one at a
+     * time); null on the fixed path, where the era is one u32 ({@link #currentEra}).
+     */
+    private SplitValue64 era64;
     final Writeset[] writesets = {new Writeset(), new Writeset()};
     private final Rcu<Writeset> currentWriteset;
     long writesetTreeRoot;
@@ -63,26 +83,61 @@ public final class EraMetadata {
     BTreeInfo writesetTreeInfo;
     ArrayInfo eraArrayInfo;
     long metadataSnap;
+    /** M7: the reviewed code's plain bool. */
     private boolean archivedWritesets;
+    /** The same flag published with release/acquire semantics (the fixed path). */
+    private volatile boolean archivedWritesetsPublished;
+    /** Threads that touched archived_writesets (M7's evidence: which contexts share the flag). */
+    private final Set<String> archivedWritesetsAccessors = new LinkedHashSet<>();
+    /** M13: what the last unlocked status read of nr_free saw (null until one happened). */
+    private volatile TornRead lastUnlockedNrFreeRead;
+    /** The tm and the sm are charged to {@link #vmalloc} while they exist (M8, M9). */
+    private boolean persistentDataCharged;
     private final byte[] metadataSpaceMapRoot = new byte[SuperblockDisk.SPACE_MAP_ROOT_SIZE];
 
     private EraMetadata(BlockDevice bdev, long blockSize, Predicate<Defect> live, Scheduler scheduler,
-            IoWait ioWait, KernelLog log, Vmalloc vmalloc) {
+            IoWait ioWait, KernelLog log, Vmalloc vmalloc, boolean strictAlignment) {
         this.bdev = bdev;
+        this.scheduler = scheduler;
+        this.strictAlignment = strictAlignment;
         this.blockSize = blockSize;
         this.live = live;
         this.ioWait = ioWait;
         this.log = log;
         this.vmalloc = vmalloc;
         this.currentWriteset = new Rcu<>(scheduler, writesets[0]);
+        this.era64 = live.test(Defect.M6_ERA_32_64_BIT_MIX) ? new SplitValue64(0, scheduler, "current_era") : null;
     }
 
     /** metadata_open. */
     public static EraMetadata open(BlockDevice bdev, long blockSize, boolean mayFormat, Predicate<Defect> live,
             Scheduler scheduler, IoWait ioWait, KernelLog log, Vmalloc vmalloc) {
-        EraMetadata md = new EraMetadata(bdev, blockSize, live, scheduler, ioWait, log, vmalloc);
+        return open(bdev, blockSize, mayFormat, live, scheduler, ioWait, log, vmalloc, false);
+    }
+
+    /** metadata_open on a machine that traps misaligned 64-bit loads when {@code strictAlignment} (M5). */
+    public static EraMetadata open(BlockDevice bdev, long blockSize, boolean mayFormat, Predicate<Defect> live,
+            Scheduler scheduler, IoWait ioWait, KernelLog log, Vmalloc vmalloc, boolean strictAlignment) {
+        EraMetadata md = new EraMetadata(bdev, blockSize, live, scheduler, ioWait, log, vmalloc, strictAlignment);
         md.createPersistentDataObjects(mayFormat);
         return md;
+    }
+
+    /** A misaligned 64-bit load on a strict-alignment CPU: the kernel oopses (the Java form of the trap). */
+    public static final class AlignmentFault extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        AlignmentFault(String message) {
+            super(message);
+        }
+    }
+
+    /** M13's evidence: the two halves of one unlocked 64-bit read and the value at each load. */
+    public record TornRead(long atLowLoad, long atHighLoad, long composed) {
+        /** Whether the worker changed the value between the two loads. */
+        public boolean straddled() {
+            return atLowLoad != atHighLoad;
+        }
     }
 
     private void err(String message) {
@@ -93,22 +148,55 @@ public final class EraMetadata {
 
     private void createPersistentDataObjects(boolean mayFormat) {
         bm = new BlockManager(bdev, ERA_MAX_CONCURRENT_LOCKS, ioWait);
-        if (superblockAllZeroes()) {
-            if (!mayFormat) {
-                throw new MetadataException(Errno.EPERM, "unformatted metadata and formatting not allowed");
+        try {
+            if (superblockAllZeroes()) {
+                if (!mayFormat) {
+                    throw new MetadataException(Errno.EPERM, "unformatted metadata and formatting not allowed");
+                }
+                formatMetadata();
+            } else {
+                openMetadata();
             }
-            formatMetadata();
-        } else {
-            openMetadata();
+        } catch (MetadataException e) {
+            // dm_block_manager_destroy: bufio writes whatever a failed format left dirty (write errors ignored).
+            bm.destroy();
+            throw e;
         }
     }
 
-    /** superblock_all_zeroes: no validator, it may be all zeroes. */
+    /** The tm and sm exist now: charge them to the allocation ledger. */
+    private void chargePersistentData() {
+        vmalloc.alloc(TM_OBJECT_BYTES);
+        vmalloc.alloc(SM_OBJECT_BYTES);
+        persistentDataCharged = true;
+    }
+
+    /** dm_sm_destroy + dm_tm_destroy. */
+    private void destroySmTm() {
+        if (persistentDataCharged) {
+            vmalloc.free(SM_OBJECT_BYTES);
+            vmalloc.free(TM_OBJECT_BYTES);
+            persistentDataCharged = false;
+        }
+    }
+
+    /** Objects this metadata holds in the allocation ledger (tm and sm while they exist, and the bitsets). */
+    public boolean persistentDataAlive() {
+        return persistentDataCharged;
+    }
+
+    /**
+     * superblock_all_zeroes: no validator, it may be all zeroes. M10: the code scans the whole metadata block
+     * while LVM zeroes only the first 4 KiB of a new volume; the fixed path scans those 4 KiB. The era metadata
+     * block is 4096 bytes, so both scan the same bytes: the review's condition cannot arise.
+     */
     private boolean superblockAllZeroes() {
+        int scanned = live.test(Defect.M10_ALL_ZEROES_WHOLE_BLOCK) ? bm.blockSize()
+                : Math.min(LVM_ZEROED_BYTES, bm.blockSize());
         Block b = bm.readLock(SuperblockDisk.SUPERBLOCK_LOCATION, null);
         try {
             ByteBuffer le = b.le();
-            for (int i = 0; i < DM_ERA_METADATA_BLOCK_SIZE; i += 8) {
+            for (int i = 0; i < scanned; i += 8) {
                 if (le.getLong(i) != 0) {
                     return false;
                 }
@@ -146,12 +234,34 @@ public final class EraMetadata {
         return ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
     }
 
+    /**
+     * create_fresh_metadata. M8: the reviewed code returned an error from the btree or array creation without
+     * destroying the tm and sm it had created; the merged code destroys them ({@code goto bad}).
+     */
     private void createFreshMetadata() {
         tm = DmTransactionManager.createWithSm(bm, SuperblockDisk.SUPERBLOCK_LOCATION);
         sm = tm.spaceMap();
+        chargePersistentData();
         setupInfos();
-        writesetTreeRoot = BTree.empty(writesetTreeInfo);
-        eraArrayRoot = DmArray.empty(eraArrayInfo);
+        try {
+            try {
+                writesetTreeRoot = BTree.empty(writesetTreeInfo);
+            } catch (MetadataException e) {
+                err("couldn't create new writeset tree");
+                throw e;
+            }
+            try {
+                eraArrayRoot = DmArray.empty(eraArrayInfo);
+            } catch (MetadataException e) {
+                err("couldn't create era array");
+                throw e;
+            }
+        } catch (MetadataException e) {
+            if (!live.test(Defect.M8_FRESH_METADATA_LEAK)) {
+                destroySmTm();
+            }
+            throw e;
+        }
     }
 
     private void saveSmRoot() {
@@ -186,9 +296,17 @@ public final class EraMetadata {
         tm.commit(sblock);
     }
 
+    /** format_metadata. M9: the reviewed code kept the tm and sm when writing the superblock failed. */
     private void formatMetadata() {
         createFreshMetadata();
-        writeSuperblock();
+        try {
+            writeSuperblock();
+        } catch (MetadataException e) {
+            if (!live.test(Defect.M9_FORMAT_NOT_UNDONE)) {
+                destroySmTm();
+            }
+            throw e;
+        }
     }
 
     private void openMetadata() {
@@ -207,13 +325,22 @@ public final class EraMetadata {
                     throw new MetadataException(Errno.EINVAL, "changing the data block size is not supported");
                 }
             }
+            if (live.test(Defect.M5_SM_ROOT_UNALIGNED)) {
+                // M5: sm_ll_open_metadata read the root's 64-bit fields in place, at offset 44 of the packed
+                // superblock; sm_ll_open_metadata now memcpy's it into an aligned local first (below).
+                smRootLoadInPlace(sblock);
+            }
             byte[] smRoot = new byte[SuperblockDisk.SPACE_MAP_ROOT_SIZE];
             disk.get(SuperblockDisk.OFF_SM_ROOT, smRoot);
             tm = DmTransactionManager.openWithSm(bm, SuperblockDisk.SUPERBLOCK_LOCATION, smRoot, 0, smRoot.length);
             sm = tm.spaceMap();
+            chargePersistentData();
             setupInfos();
             nrBlocks = Integer.toUnsignedLong(disk.getInt(SuperblockDisk.OFF_NR_BLOCKS));
             currentEra = disk.getInt(SuperblockDisk.OFF_CURRENT_ERA);
+            if (era64 != null) {
+                era64.set(Integer.toUnsignedLong(currentEra));
+            }
             if (!live.test(Defect.RECOVER_COMMITTED_WRITESET)) {
                 // de89afc1: pick up a writeset committed before a crash, so the first resume archives it.
                 WritesetMetadata cur = currentWriteset.dereference().md;
@@ -223,18 +350,34 @@ public final class EraMetadata {
             writesetTreeRoot = disk.getLong(SuperblockDisk.OFF_WRITESET_TREE_ROOT);
             eraArrayRoot = disk.getLong(SuperblockDisk.OFF_ERA_ARRAY_ROOT);
             metadataSnap = disk.getLong(SuperblockDisk.OFF_METADATA_SNAP);
-            archivedWritesets = true;
+            setArchivedWritesets(true);
         } finally {
             bm.unlock(sblock);
         }
     }
 
-    /** metadata_close. 904e6b26: before the fix the in-core bitsets were never freed. */
+    /**
+     * sm_ll_open_metadata's in-place read of the disk root, as the reviewed code did it: the first of its
+     * __le64 fields (nr_blocks) is a 64-bit load at byte 44 of the block, 4 bytes off an 8-byte boundary.
+     */
+    private void smRootLoadInPlace(Block sblock) {
+        int offset = SuperblockDisk.OFF_SM_ROOT;
+        if (strictAlignment && offset % Long.BYTES != 0) {
+            throw new AlignmentFault("unaligned 64-bit load of metadata_space_map_root at superblock offset "
+                    + offset + " (block " + sblock.location() + ")");
+        }
+        sblock.le().getLong(offset);
+    }
+
+    /** metadata_close: free the bitsets (904e6b26: before the fix they were never freed), then destroy_persistent_data_objects. */
     public void close() {
         if (!live.test(Defect.BITSET_LEAK)) {
             writesets[0].free(vmalloc);
             writesets[1].free(vmalloc);
         }
+        destroySmTm();
+        // dm_block_manager_destroy: bufio writes what is still dirty (9ae6e8b1: the digest's late writes).
+        bm.destroy();
     }
 
     // ---------------------------------------------------------------- writesets
@@ -266,7 +409,7 @@ public final class EraMetadata {
      * commit is needed"); the caller sets the in-core bit after the commit.
      */
     public boolean writesetTestAndSet(Writeset ws, long block) {
-        if (!ws.marked(block)) {
+        if (!ws.marked(bitIndex(block))) {
             ws.md.root = DmBitset.setBit(bitsetInfo, ws.md.root, (int) block);
             return false;
         }
@@ -275,7 +418,7 @@ public final class EraMetadata {
 
     /** writeset_test_and_set before 2099b145: test_and_set_bit sets the in-core bit before the commit. */
     public boolean writesetTestAndSetIncoreFirst(Writeset ws, long block) {
-        if (!ws.testAndSetIncore(block)) {
+        if (!ws.testAndSetIncore(bitIndex(block))) {
             ws.md.root = DmBitset.setBit(bitsetInfo, ws.md.root, (int) block);
             return false;
         }
@@ -289,6 +432,14 @@ public final class EraMetadata {
             throw new IllegalStateException("BUG_ON(m->root != old) in writeset_marked_on_disk");
         }
         return r.value();
+    }
+
+    /**
+     * The index test_bit / set_bit get for {@code block}: their {@code nr} is an int, so without M11's 2^31 cap
+     * a block at or above 2^31 becomes a negative index (memory before the bitmap; here an OutOfBoundsAccess).
+     */
+    public long bitIndex(long block) {
+        return live.test(Defect.M11_TEST_BIT_SIGNED_INDEX) ? (int) block : block;
     }
 
     // ---------------------------------------------------------------- high level interface
@@ -310,6 +461,8 @@ public final class EraMetadata {
         }
         writesetAlloc(writesets[0], newSize);
         writesetAlloc(writesets[1], newSize);
+        // vzalloc may sleep: another task can run here (and a scenario can look at what was allocated).
+        scheduler.yieldPoint("metadata_resize: writesets allocated");
         byte[] zero = new byte[4];
         try {
             eraArrayRoot = DmArray.resize(eraArrayInfo, eraArrayRoot, (int) nrBlocks, (int) newSize, zero);
@@ -341,14 +494,18 @@ public final class EraMetadata {
             cur.root = WritesetMetadata.INVALID_WRITESET_ROOT;
         }
         try {
-            writesetTreeRoot = BTree.insert(writesetTreeInfo, writesetTreeRoot,
-                    Integer.toUnsignedLong(currentEra), value);
+            writesetTreeRoot = BTree.insert(writesetTreeInfo, writesetTreeRoot, eraKey(), value);
         } catch (MetadataException e) {
             err("metadata_era_archive: couldn't insert writeset into btree");
             throw e;
         }
         cur.root = WritesetMetadata.INVALID_WRITESET_ROOT;
-        archivedWritesets = true;
+        setArchivedWritesets(true);
+    }
+
+    /** keys[0] = md->current_era: a u64 key holding the u32 era, or (M6) the whole 64-bit counter. */
+    private long eraKey() {
+        return era64 != null ? era64.get() : Integer.toUnsignedLong(currentEra);
     }
 
     private Writeset nextWriteset() {
@@ -365,7 +522,13 @@ public final class EraMetadata {
             throw e;
         }
         swapWriteset(next);
-        currentEra++;
+        if (era64 != null) {
+            // M6: a 64-bit increment on a 32-bit CPU, low word then high word; the superblock keeps 32 bits.
+            era64.add(1);
+            currentEra = (int) era64.get();
+        } else {
+            currentEra++;
+        }
     }
 
     /** swap_writeset: publish, then wait until every era_map has picked up the new set. */
@@ -396,7 +559,7 @@ public final class EraMetadata {
     public boolean currentMarked(long block) {
         currentWriteset.readLock();
         try {
-            return currentWriteset.dereference().marked(block);
+            return currentWriteset.dereference().marked(bitIndex(block));
         } finally {
             currentWriteset.readUnlock();
         }
@@ -529,11 +692,45 @@ public final class EraMetadata {
         sm.decBlock(location);
     }
 
-    /** metadata_get_stats. */
+    /** metadata_get_stats: run in the worker, so nothing changes under it. */
     public MetadataStats getStats() {
         long nrFree = sm.getNrFree();
         long nrTotal = sm.getNrBlocks();
-        return new MetadataStats(nrTotal - nrFree, nrTotal, metadataSnap, currentEra);
+        return new MetadataStats(nrTotal - nrFree, nrTotal, metadataSnap, eraForStats());
+    }
+
+    /**
+     * M13: era_status as reviewed, on the caller's thread with the worker running: dm_sm_get_nr_free's 64-bit
+     * result is two 32-bit loads on a 32-bit CPU, and the worker may allocate or free between them. The
+     * halves are composed as the CPU would; {@link #lastUnlockedNrFreeRead()} keeps what each load saw.
+     */
+    public MetadataStats getStatsUnlocked() {
+        long atLow = sm.getNrFree();
+        long low = atLow & 0xFFFF_FFFFL;
+        scheduler.yieldPoint("era_status: nr_free low half loaded");
+        long atHigh = sm.getNrFree();
+        long nrFree = ((atHigh >>> 32) << 32) | low;
+        lastUnlockedNrFreeRead = new TornRead(atLow, atHigh, nrFree);
+        long nrTotal = sm.getNrBlocks();
+        return new MetadataStats(nrTotal - nrFree, nrTotal, metadataSnap, eraForStats());
+    }
+
+    /** Bytes vzalloc'd for the two in-core writeset bitsets now (bitset_size of their nr_bits, as computed). */
+    public long incoreBitsetBytes() {
+        long n = 0;
+        for (Writeset ws : writesets) {
+            n += ws.allocatedBytes();
+        }
+        return n;
+    }
+
+    public TornRead lastUnlockedNrFreeRead() {
+        return lastUnlockedNrFreeRead;
+    }
+
+    /** s->era: the u32 era, or (M6) the 64-bit counter as its two halves are loaded. */
+    private long eraForStats() {
+        return era64 != null ? era64.get() : Integer.toUnsignedLong(currentEra);
     }
 
     // ---------------------------------------------------------------- digest
@@ -550,12 +747,32 @@ public final class EraMetadata {
         }
     }
 
+    /** md->archived_writesets: M7's plain bool, or the published flag on the fixed path. */
     public boolean archivedWritesets() {
-        return archivedWritesets;
+        noteArchivedWritesetsAccess();
+        return live.test(Defect.M7_ARCHIVED_WRITESETS_NO_BARRIER) ? archivedWritesets : archivedWritesetsPublished;
     }
 
     public void setArchivedWritesets(boolean value) {
-        archivedWritesets = value;
+        noteArchivedWritesetsAccess();
+        if (live.test(Defect.M7_ARCHIVED_WRITESETS_NO_BARRIER)) {
+            archivedWritesets = value;
+        } else {
+            archivedWritesetsPublished = value;
+        }
+    }
+
+    private void noteArchivedWritesetsAccess() {
+        synchronized (archivedWritesetsAccessors) {
+            archivedWritesetsAccessors.add(Thread.currentThread().getName());
+        }
+    }
+
+    /** The threads that have read or written archived_writesets, in first-access order. */
+    public java.util.List<String> archivedWritesetsAccessors() {
+        synchronized (archivedWritesetsAccessors) {
+            return java.util.List.copyOf(archivedWritesetsAccessors);
+        }
     }
 
     Predicate<Defect> live() {

@@ -18,6 +18,11 @@ public final class Writeset {
         return bits != null;
     }
 
+    /** What vzalloc was asked for the in-core bits (0 when not allocated). */
+    long allocatedBytes() {
+        return bits == null ? 0 : bits.allocatedBytes();
+    }
+
     /** writeset_alloc: vzalloc the in-core bits for {@code nrBlocks}. */
     void alloc(long allocBytes, Vmalloc vmalloc) {
         bits = new InCoreBits(allocBytes);

@@ -2,6 +2,7 @@ package org.eratestbed.model.era.target;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
+import org.eratestbed.device.BioOp;
 import org.eratestbed.device.IoStatus;
 import org.eratestbed.model.dm.DmBio;
 import org.eratestbed.model.dm.DmDev;
@@ -50,12 +51,21 @@ public final class EraTarget implements Target {
         this.sectorsPerBlockShift = Long.bitCount(sectorsPerBlock) == 1 ? Long.numberOfTrailingZeros(sectorsPerBlock) : -1;
     }
 
+    void setMetadata(EraMetadata metadata) {
+        this.md = metadata;
+    }
+
     void attach(EraMetadata metadata) {
         this.md = metadata;
         this.worker = new EraWorker(this, scheduler, live);
     }
 
     EraMetadata md() {
+        return md;
+    }
+
+    /** era->md, for scenarios and tools that inspect the running target's metadata object. */
+    public EraMetadata metadata() {
         return md;
     }
 
@@ -72,6 +82,16 @@ public final class EraTarget implements Target {
         return md.currentEra();
     }
 
+    /** era->nr_blocks as the pre-cca2c6ae constructor set it, after resizing the metadata. */
+    void setNrBlocks(long n) {
+        this.nrBlocks = n;
+    }
+
+    /** calc_nr_blocks: the origin length in era blocks, rounded up. */
+    long calcNrBlocks() {
+        return (ti.len() + sectorsPerBlock - 1) / sectorsPerBlock;
+    }
+
     /** get_block: the era block a bio starts in. */
     long getBlock(DmBio bio) {
         long sector = bio.sector();
@@ -85,7 +105,9 @@ public final class EraTarget implements Target {
         // REQ_PREFLUSH bios carry no data, so era has no interest in them (M14: the reviewed code deferred
         // them like writes and marked the block their undefined sector pointed at).
         boolean flushPassesThrough = !live.test(Defect.M14_FLUSH_NOT_PASSED_THROUGH);
-        if (!(flushPassesThrough && bio.preflush()) && bio.isWrite() && !md.currentMarked(block)) {
+        // bio_data_dir(bio) == WRITE: writes, discards, and empty flushes (a WRITE with REQ_PREFLUSH).
+        boolean dataDirWrite = bio.isWrite() || bio.op() == BioOp.FLUSH;
+        if (!(flushPassesThrough && bio.preflush()) && dataDirWrite && !md.currentMarked(block)) {
             worker.deferBio(bio);
             return MapResult.SUBMITTED;
         }
@@ -142,8 +164,19 @@ public final class EraTarget implements Target {
 
     @Override
     public void preresume() {
-        long newSize = (ti.len() + sectorsPerBlock - 1) / sectorsPerBlock;
-        if (nrBlocks != newSize) {
+        long newSize = calcNrBlocks();
+        if (live.test(Defect.RESIZE_IN_PRERESUME)) {
+            // Before cca2c6ae the ctr had resized already, so this branch never ran; had it run, it would have
+            // resized in the worker (after whatever digest step was queued) and, after a suspend, before the
+            // worker was started.
+            if (nrBlocks != newSize) {
+                int r = worker.inWorker("metadata_resize", () -> md.resize(newSize));
+                if (r != 0) {
+                    throw new DmException(errnoOf(r), "metadata_resize failed");
+                }
+                nrBlocks = newSize;
+            }
+        } else if (nrBlocks != newSize) {
             try {
                 md.resize(newSize);
             } catch (MetadataException e) {
@@ -173,14 +206,21 @@ public final class EraTarget implements Target {
     public String status(StatusType type) {
         switch (type) {
             case INFO: {
-                MetadataStats[] stats = new MetadataStats[1];
-                int r = worker.inWorker("metadata_get_stats", () -> stats[0] = md.getStats());
-                if (r != 0) {
-                    return "Error";
+                MetadataStats s;
+                if (live.test(Defect.M13_NR_FREE_TORN_READ)) {
+                    // M13: the reviewed era_status read the space map on the caller's thread, unlocked, while
+                    // the worker runs (and so never blocked on a suspended target).
+                    s = md.getStatsUnlocked();
+                } else {
+                    MetadataStats[] stats = new MetadataStats[1];
+                    int r = worker.inWorker("metadata_get_stats", () -> stats[0] = md.getStats());
+                    if (r != 0) {
+                        return "Error";
+                    }
+                    s = stats[0];
                 }
-                MetadataStats s = stats[0];
                 return EraMetadata.METADATA_BLOCK_SECTORS + " " + s.used() + "/" + s.total() + " "
-                        + Integer.toUnsignedString(s.era()) + (s.snap() != 0 ? " " + s.snap() : " -");
+                        + Long.toUnsignedString(s.era()) + (s.snap() != 0 ? " " + s.snap() : " -");
             }
             case TABLE:
                 return metadataDev.devT() + " " + originDev.devT() + " " + sectorsPerBlock;
@@ -234,7 +274,9 @@ public final class EraTarget implements Target {
     private void rpc(String what, RpcFunction fn) {
         int r = worker.inWorker(what, fn);
         if (r != 0) {
-            throw new DmException(errnoOf(r), what + " failed");
+            // Errno holds the persistent-data errors; an RPC refused on a suspended target (hardened) returns
+            // -EBUSY, which the ioctl reports as EIO here but the message names.
+            throw new DmException(errnoOf(r), what + " failed" + (r == -Rpc.EBUSY ? " (-EBUSY: target suspended)" : ""));
         }
     }
 

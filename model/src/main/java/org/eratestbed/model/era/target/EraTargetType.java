@@ -24,6 +24,8 @@ public final class EraTargetType implements TargetType {
     private final Predicate<Defect> live;
     private final IoWait ioWait;
     private final Vmalloc vmalloc;
+    /** The model machine's CPU traps misaligned 64-bit loads (review point M5); off by default. */
+    private boolean strictAlignment;
 
     public EraTargetType(Scheduler scheduler, Variant variant, IoWait ioWait, Vmalloc vmalloc) {
         this(scheduler, variant::has, ioWait, vmalloc);
@@ -34,6 +36,12 @@ public final class EraTargetType implements TargetType {
         this.live = live;
         this.ioWait = ioWait;
         this.vmalloc = vmalloc;
+    }
+
+    /** Run on a strict-alignment CPU (review point M5): a misaligned 64-bit load faults. */
+    public EraTargetType strictAlignment(boolean on) {
+        this.strictAlignment = on;
+        return this;
     }
 
     @Override
@@ -55,21 +63,21 @@ public final class EraTargetType implements TargetType {
         if (argv.length != 3) {
             throw new DmException(Errno.EINVAL, "Invalid argument count");
         }
-        DmDev metadataDev;
-        DmDev originDev;
+        DmDev metadataDev = null;
+        DmDev originDev = null;
         try {
             metadataDev = ti.getDevice(argv[0]);
         } catch (DmException e) {
-            throw new DmException(Errno.EINVAL, "Error opening metadata device");
+            throw destroyEarly(ti, metadataDev, originDev, "Error opening metadata device");
         }
         try {
             originDev = ti.getDevice(argv[1]);
         } catch (DmException e) {
-            throw new DmException(Errno.EINVAL, "Error opening data device");
+            throw destroyEarly(ti, metadataDev, originDev, "Error opening data device");
         }
         long blockSize = parseU32(argv[2]);
         if (blockSize < 0) {
-            throw new DmException(Errno.EINVAL, "Error parsing block size");
+            throw destroyEarly(ti, metadataDev, originDev, "Error parsing block size");
         }
         ti.setMaxIoLen(blockSize);
         EraTarget era = new EraTarget(ti, scheduler, live, metadataDev, originDev, blockSize);
@@ -79,16 +87,38 @@ public final class EraTargetType implements TargetType {
         }
         EraMetadata md;
         try {
-            md = EraMetadata.open(metadataDev.device(), blockSize, true, live, scheduler, ioWait, ti.log(), vmalloc);
+            md = EraMetadata.open(metadataDev.device(), blockSize, true, live, scheduler, ioWait, ti.log(), vmalloc,
+                    strictAlignment);
         } catch (MetadataException e) {
             era.destroy();
             throw new DmException(e.errno(), "Error reading metadata");
+        }
+        if (live.test(Defect.RESIZE_IN_PRERESUME)) {
+            // Before cca2c6ae the ctr resized the metadata, although the table it builds may never be resumed.
+            long nrBlocks = era.calcNrBlocks();
+            try {
+                md.resize(nrBlocks);
+            } catch (MetadataException e) {
+                era.setMetadata(md); // era->md is set before the resize; the workqueue does not exist yet
+                era.destroy();
+                throw new DmException(Errno.ENOMEM, "couldn't resize metadata");
+            }
+            era.setNrBlocks(nrBlocks);
         }
         era.attach(md);
         ti.setNumFlushBios(1);
         ti.setFlushSupported(true);
         ti.setNumDiscardBios(1);
         return era;
+    }
+
+    /**
+     * Every ctr failure path calls era_destroy on the kzalloc'd era, even before metadata_open: here on an era
+     * with what has been filled in so far (M2: the reviewed destroy closed era->md without checking it).
+     */
+    private DmException destroyEarly(DmTarget ti, DmDev metadataDev, DmDev originDev, String error) {
+        new EraTarget(ti, scheduler, live, metadataDev, originDev, 0).destroy();
+        return new DmException(Errno.EINVAL, error);
     }
 
     /** sscanf("%u%c"): an unsigned decimal and nothing after it; -1 when it does not parse. */

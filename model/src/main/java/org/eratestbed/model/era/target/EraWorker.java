@@ -133,7 +133,7 @@ final class EraWorker {
         for (DmBio bio : bios) {
             if (commitNeeded && !incoreFirst) {
                 // Only update the in-core writeset once the on-disk one is durable.
-                ws.setIncore(era.getBlock(bio));
+                ws.setIncore(md().bitIndex(era.getBlock(bio)));
             }
             era.issue(bio);
         }
