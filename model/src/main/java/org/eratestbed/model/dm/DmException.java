@@ -27,6 +27,7 @@ public class DmException extends RuntimeException {
             case EIO -> "Input/output error";
             case ENOMEM -> "Cannot allocate memory";
             case ENOTBLK -> "Block device required";
+            case EBUSY -> "Device or resource busy";
             case EINVAL -> "Invalid argument";
             case ENOSPC -> "No space left on device";
             case ENODATA -> "No data available";

@@ -96,10 +96,11 @@ public final class Digest {
     private void lookupWriteset(EraMetadata md) {
         long[] key = BTree.findLowestKey(md.writesetTreeInfo, md.writesetTreeRoot);
         if (key.length == 0) {
-            // find_key returns -ENODATA on an empty tree and this step passes it up, so every digest ends
-            // with "digest step failed, stopping digestion" in the kernel log; the lookup's own -ENODATA
-            // case below is never reached that way.
-            throw new MetadataException(Errno.ENODATA, "dm_btree_find_lowest_key: empty writeset tree");
+            // dm_btree_find_lowest_key turns find_key's -ENODATA on an empty tree into a count of 0, so this
+            // step goes on with an uninitialised key, whose lookup in the empty tree is -ENODATA: the digest
+            // ends cleanly below, nothing is logged.
+            step = null;
+            return;
         }
         era = key[0];
         byte[] disk;

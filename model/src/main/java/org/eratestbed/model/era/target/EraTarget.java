@@ -274,9 +274,7 @@ public final class EraTarget implements Target {
     private void rpc(String what, RpcFunction fn) {
         int r = worker.inWorker(what, fn);
         if (r != 0) {
-            // Errno holds the persistent-data errors; an RPC refused on a suspended target (hardened) returns
-            // -EBUSY, which the ioctl reports as EIO here but the message names.
-            throw new DmException(errnoOf(r), what + " failed" + (r == -Rpc.EBUSY ? " (-EBUSY: target suspended)" : ""));
+            throw new DmException(errnoOf(r), what + " failed");
         }
     }
 

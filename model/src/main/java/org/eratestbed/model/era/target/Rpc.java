@@ -25,7 +25,7 @@ public abstract class Rpc {
      * with failing the message (or status) if suspended") but named no errno. Not in
      * {@link org.eratestbed.model.pdata.Errno}, which holds the persistent-data layer's errors.
      */
-    public static final int EBUSY = 16;
+    public static final int EBUSY = org.eratestbed.model.pdata.Errno.EBUSY.value();
 
     private final RpcFunction fn;
 

@@ -196,7 +196,11 @@ class CorruptionTest {
         long index = nrFree.indexBlock();
         nrFree.put32(index, INDEX_ENTRIES_OFFSET + 8, nrFree.u32(index, INDEX_ENTRIES_OFFSET + 8) + 1);
         nrFree.fix(index, BlockType.SM_INDEX);
-        assertReported(nrFree.img, "block " + index + ":", "nr_free");
+        // A stale nr_free is a warning: the kernel's own format leaves one behind (see SpaceMapCheck).
+        CheckReport stale = check(nrFree.img);
+        assertTrue(stale.ok(), () -> String.join("\n", stale.lines()));
+        assertTrue(stale.lines().stream().anyMatch(l -> l.startsWith("warning: block " + index + ":") && l.contains("nr_free")),
+                () -> String.join("\n", stale.lines()));
 
         ImageEdit allocated = new ImageEdit(base.clone());
         allocated.put64(0, SB_SM_ROOT + SMR_NR_ALLOCATED, allocated.u64(0, SB_SM_ROOT + SMR_NR_ALLOCATED) + 1);

@@ -160,7 +160,8 @@ class BlockManagerTest {
         assertSame(r1, r2);
         assertThrows(IllegalStateException.class, () -> bm.writeLock(1, NODE), "write while read-locked");
         Block third = bm.writeLockZero(2, NODE);
-        assertThrows(IllegalStateException.class, () -> bm.readLock(3, NODE), "past the maximum of held locks");
+        // Beyond the reserve is allowed, as in the kernel (it only sizes bufio's reserve).
+        bm.unlock(bm.writeLockZero(3, NODE));
         bm.unlock(r1);
         bm.unlock(r2);
         bm.unlock(third);
@@ -250,6 +251,18 @@ class BlockManagerTest {
         assertTrue(bm.isDestroyed());
         assertThrows(IllegalStateException.class, () -> bm.readLock(6, NODE));
         assertThrows(IllegalStateException.class, bm::destroy);
+    }
+
+    @Test
+    void holdingAnAbsurdNumberOfLocksIsALeak() {
+        BlockManager bm = new BlockManager(new MemDisk(BlockManager.LOCK_LEAK_GUARD + 8), 5);
+        List<Block> held = new java.util.ArrayList<>();
+        for (int i = 1; i <= BlockManager.LOCK_LEAK_GUARD; i++) {
+            held.add(bm.writeLockZero(i, NODE));
+        }
+        assertThrows(IllegalStateException.class, () -> bm.readLock(BlockManager.LOCK_LEAK_GUARD + 1, NODE));
+        held.forEach(bm::unlock);
+        assertEquals(0, bm.heldLocks());
     }
 
     @Test

@@ -64,7 +64,8 @@ public final class EraCheck {
             report.add(new Problem(Problem.Severity.ERROR, message));
         }
 
-        void warning(String message) {
+        @Override
+        public void warning(String message) {
             report.add(new Problem(Problem.Severity.WARNING, message));
         }
     }
