@@ -33,8 +33,11 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ReportGenerator.Output o = ReportGenerator.generate(inputs, out, jcstress);
-        PrintWriter w = spec.commandLine().getOut();
+        return print(spec.commandLine().getOut(), ReportGenerator.generate(inputs, out, jcstress));
+    }
+
+    /** Prints where the report went and what it says; returns the exit code (shared with {@code campaign}). */
+    static int print(PrintWriter w, ReportGenerator.Output o) {
         CampaignSummary s = o.summary();
         w.println(o.html());
         w.println(o.summaryJson());

@@ -31,9 +31,9 @@ import org.eratestbed.device.sim.SimDisk;
  * every block whose write was acknowledged in era E. A write that was issued in an earlier era than it was
  * acknowledged in and is only recorded in the earlier one is an in-flight violation (M1), not a lost write.
  */
-final class Oracles {
+public final class Oracles {
     /** One oracle failure on one state. */
-    record Violation(String oracle, String message, String state) {
+    public record Violation(String oracle, String message, String state) {
     }
 
     /** What checking a run gave. */

@@ -10,6 +10,7 @@ import org.eratestbed.device.Bio;
 import org.eratestbed.device.BioOp;
 import org.eratestbed.device.BlockDevice;
 import org.eratestbed.device.IoStatus;
+import org.eratestbed.model.kernel.Mutex;
 import org.eratestbed.model.kernel.Rcu;
 import org.eratestbed.model.kernel.Scheduler;
 import org.eratestbed.model.pdata.Errno;
@@ -48,6 +49,8 @@ public final class MappedDevice implements BlockDevice {
      * default, so a multi-block discard reaches era_map whole.
      */
     private boolean splitDiscards;
+    /** md->suspend_lock: suspend, resume (with its table swap) and remove never overlap. */
+    private final Mutex suspendLock;
 
     public MappedDevice(String name, String devT, Scheduler scheduler, DeviceRegistry devices, KernelLog log,
             Map<String, TargetType> types) {
@@ -58,6 +61,7 @@ public final class MappedDevice implements BlockDevice {
         this.log = log;
         this.types = Map.copyOf(types);
         this.map = new Rcu<>(scheduler, null);
+        this.suspendLock = new Mutex(scheduler, name + " suspend_lock");
     }
 
     public void setSplitDiscards(boolean split) {
@@ -143,6 +147,15 @@ public final class MappedDevice implements BlockDevice {
 
     /** dm_suspend: presuspend, hold new I/O, wait for every bio in flight, postsuspend. A no-op if suspended. */
     public void suspend() {
+        suspendLock.lock();
+        try {
+            doSuspend();
+        } finally {
+            suspendLock.unlock();
+        }
+    }
+
+    private void doSuspend() {
         if (suspended) {
             return;
         }
@@ -160,9 +173,18 @@ public final class MappedDevice implements BlockDevice {
      * then resumes: preresume (an error leaves the device suspended), release held I/O.
      */
     public void resume() {
+        suspendLock.lock();
+        try {
+            doResume();
+        } finally {
+            suspendLock.unlock();
+        }
+    }
+
+    private void doResume() {
         if (inactive != null) {
             if (!suspended && map.dereference() != null) {
-                suspend();
+                doSuspend();
             }
             Table old = map.dereference();
             map.assign(inactive);
@@ -200,6 +222,15 @@ public final class MappedDevice implements BlockDevice {
 
     /** dmsetup remove: suspends the live table's targets if it runs (presuspend, postsuspend), destroys both tables. */
     public void remove() {
+        suspendLock.lock();
+        try {
+            doRemove();
+        } finally {
+            suspendLock.unlock();
+        }
+    }
+
+    private void doRemove() {
         Table live = map.dereference();
         if (live != null && !suspended) {
             live.target().presuspend();

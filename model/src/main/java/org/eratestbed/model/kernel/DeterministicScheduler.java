@@ -50,6 +50,7 @@ public final class DeterministicScheduler implements Scheduler {
         private volatile boolean killed;
         private volatile Throwable failure;
         private volatile Object result;
+        private Thread thread;
 
         private Actor(String name) {
             this.name = name;
@@ -90,6 +91,7 @@ public final class DeterministicScheduler implements Scheduler {
         }
     }
 
+    static final int WATCHDOG_SECONDS = 5;
     private final ChoicePolicy policy;
     private final List<Actor> actors = new ArrayList<>();
     private final List<EventSource> sources = new ArrayList<>();
@@ -141,6 +143,7 @@ public final class DeterministicScheduler implements Scheduler {
         actors.add(a);
         Thread t = new Thread(() -> runActor(a, body), "det-" + name);
         t.setDaemon(true);
+        a.thread = t;
         t.start();
         return a;
     }
@@ -257,7 +260,7 @@ public final class DeterministicScheduler implements Scheduler {
             if (target instanceof Actor a) {
                 a.state = State.RUNNING;
                 a.go.release();
-                back.acquireUninterruptibly();
+                awaitHandBack(a);
                 if (a.state == State.FAILED) {
                     failed = a;
                 }
@@ -265,6 +268,24 @@ public final class DeterministicScheduler implements Scheduler {
                 int[] ev = (int[]) target;
                 sources.get(ev[0]).fireEvent(ev[1]);
             }
+        }
+    }
+
+    /**
+     * Waits for the running actor to reach its next yield point. An actor that blocks on a Java monitor held
+     * by a parked actor would hang the run for good; the watchdog turns that into a clear failure.
+     */
+    private void awaitHandBack(Actor a) {
+        try {
+            while (!back.tryAcquire(WATCHDOG_SECONDS, java.util.concurrent.TimeUnit.SECONDS)) {
+                if (a.thread.getState() == Thread.State.BLOCKED) {
+                    throw new IllegalStateException("actor " + a.name + " is blocked on a Java monitor held by a"
+                            + " parked actor (at " + a.at + "): that lock must go through the Scheduler");
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while " + a.name + " ran", e);
         }
     }
 
