@@ -115,7 +115,7 @@ public final class Campaign {
                 done++;
                 progress.accept(new Progress(run, done, states, violations, known, (System.nanoTime() - start) / 1_000_000));
             }
-            log.append(new DoneRecord(cfg.shard(), log.completedRuns().size(), states, violations,
+            log.append(new DoneRecord(cfg.shard(), log.completedRuns().size(), log.statesChecked(), log.violations(),
                     clockBase + (System.nanoTime() - start) / 1_000_000));
         }
         return cfg.out();

@@ -11,28 +11,30 @@ import org.eratestbed.model.era.defect.Defect;
  * Makes a failing plan small: drops commands one at a time, last first, keeping a candidate when the same
  * oracle still fails for some crash point of it (the original step if it still lies within the run, then
  * every commit and boundary step of a dry run). The interleaving comes from the same seed, so it changes
- * with the script; what is kept is a script and a crash step that fail together. Bounded in time.
+ * with the script; what is kept is a script and a crash step that fail together. Bounded by a number of
+ * executions, not by time, so the same finding shrinks to the same plan on any machine and a resumed
+ * campaign writes the same results as an uninterrupted one.
  */
 final class Shrinker {
-    static final long BUDGET_NANOS = 8_000_000_000L;
-    static final int MAX_CRASH_TRIES = 24;
+    static final int MAX_EXECUTIONS = 150;
+    static final int MAX_CRASH_TRIES = 12;
 
     private Shrinker() {
     }
 
     static RunPlan shrink(Predicate<Defect> live, RunPlan failing, String oracle, int states, long stateSeed) {
-        long deadline = System.nanoTime() + BUDGET_NANOS;
+        int[] budget = {MAX_EXECUTIONS};
         RunPlan best = failing;
         boolean progress = true;
-        while (progress && System.nanoTime() < deadline) {
+        while (progress && budget[0] > 0) {
             progress = false;
             List<Command> cmds = best.script().commands();
-            for (int i = cmds.size() - 1; i >= 0 && System.nanoTime() < deadline; i--) {
+            for (int i = cmds.size() - 1; i >= 0 && budget[0] > 0; i--) {
                 List<Command> fewer = new ArrayList<>(cmds);
                 fewer.remove(i);
                 WorkloadScript s = WorkloadGenerator.renumber(new WorkloadScript(best.script().name(),
                         best.script().target(), fewer));
-                RunPlan found = failingCrash(live, best.withScript(s), oracle, states, stateSeed, deadline);
+                RunPlan found = failingCrash(live, best.withScript(s), oracle, states, stateSeed, budget);
                 if (found != null) {
                     best = found;
                     progress = true;
@@ -44,7 +46,8 @@ final class Shrinker {
     }
 
     private static RunPlan failingCrash(Predicate<Defect> live, RunPlan candidate, String oracle, int states,
-            long stateSeed, long deadline) {
+            long stateSeed, int[] budget) {
+        budget[0]--;
         RunExecutor.Outcome dry = RunExecutor.execute(live, candidate.withCrashStep(-1), RunGenerator.MAX_STEPS);
         List<Long> steps = new ArrayList<>();
         if (candidate.crashStep() < 0 || candidate.crashStep() <= dry.steps()) {
@@ -55,7 +58,7 @@ final class Shrinker {
         steps.add(-1L);
         int tries = 0;
         for (long step : steps.stream().distinct().toList()) {
-            if (tries++ >= MAX_CRASH_TRIES || System.nanoTime() >= deadline) {
+            if (tries++ >= MAX_CRASH_TRIES || budget[0]-- <= 0) {
                 return null;
             }
             RunPlan p = candidate.withCrashStep(step);

@@ -58,6 +58,14 @@ public final class WorkloadGenerator {
                 cmds.add(new Command.Simple(line + 1, Kind.CREATE));
                 suspended = false;
                 i++;
+            } else if (p < 91) {
+                // A burst of eras: writes to different blocks with checkpoints in quick succession, so that
+                // several archived writesets wait for one digest run (2524933 needs two digested back to back).
+                for (int k = 0; k < 3; k++) {
+                    cmds.add(new Command.Write(line++, r.nextLong(originBlocks), 1));
+                    cmds.add(new Command.Simple(line++, Kind.CHECKPOINT));
+                }
+                i += 5;
             } else if (p < 93) {
                 long first = r.nextLong(originBlocks);
                 cmds.add(new Command.Discard(line, first, 1 + r.nextLong(Math.min(3, originBlocks - first))));

@@ -58,6 +58,9 @@ public final class ResultLog implements Closeable {
     private DoneRecord done;
     private long lastTms;
     private boolean broken;
+    /** Totals over every kept run and violation record, earlier sessions included, for the done record. */
+    private long statesChecked;
+    private int violations;
 
     private ResultLog(Path dir, CampaignInfo campaign, FileChannel lockChannel, FileLock lock, FileChannel channel,
             Recovery recovery, TreeSet<Integer> completed, DoneRecord done, long lastTms) {
@@ -133,6 +136,7 @@ public final class ResultLog implements Closeable {
         DoneRecord done = null;
         long lastTms = 0;
         Recovery recovery = new Recovery(0, 0, 0);
+        List<ResultRecord> keptRecords = new ArrayList<>();
         if (Files.exists(results)) {
             ResultFile file = ResultFile.read(results);
             for (ResultFile.Line line : file.lines()) {
@@ -146,6 +150,7 @@ public final class ResultLog implements Closeable {
             }
             List<String> kept = new ArrayList<>();
             int orphans = 0;
+            keptRecords.clear();
             for (ResultFile.Line line : file.lines()) {
                 ResultRecord r = line.record();
                 if (r instanceof Finding f && !completed.contains(f.run())) {
@@ -160,6 +165,7 @@ public final class ResultLog implements Closeable {
                     done = d;
                 }
                 kept.add(line.text());
+                keptRecords.add(r);
             }
             recovery = new Recovery(kept.size(), file.partialBytes(), orphans);
             if (recovery.rewrote()) {
@@ -176,7 +182,11 @@ public final class ResultLog implements Closeable {
         if (created) {
             Durable.forceFolder(dir);
         }
-        return new ResultLog(dir, onDisk, lockChannel, lock, channel, recovery, completed, done, lastTms);
+        ResultLog log = new ResultLog(dir, onDisk, lockChannel, lock, channel, recovery, completed, done, lastTms);
+        for (ResultRecord r : keptRecords) {
+            log.count(r);
+        }
+        return log;
     }
 
     static CampaignInfo readCampaign(Path campaignFile) {
@@ -285,15 +295,33 @@ public final class ResultLog implements Closeable {
             throw ResultFile.io(dir.resolve(RESULTS_FILE), "cannot append", e);
         }
         for (ResultRecord r : records) {
-            if (r instanceof RunRecord run) {
-                completed.add(run.run());
-                lastTms = Math.max(lastTms, run.tMs());
-            } else if (r instanceof Finding f) {
-                lastTms = Math.max(lastTms, f.tMs());
-            } else if (r instanceof DoneRecord d) {
-                done = d;
-            }
+            count(r);
         }
+    }
+
+    private void count(ResultRecord r) {
+        if (r instanceof RunRecord run) {
+            completed.add(run.run());
+            lastTms = Math.max(lastTms, run.tMs());
+            statesChecked += run.statesChecked();
+        } else if (r instanceof Finding f) {
+            lastTms = Math.max(lastTms, f.tMs());
+            if (f instanceof ViolationRecord) {
+                violations++;
+            }
+        } else if (r instanceof DoneRecord d) {
+            done = d;
+        }
+    }
+
+    /** Crash states checked by every run in the log, from all sessions. */
+    public synchronized long statesChecked() {
+        return statesChecked;
+    }
+
+    /** Violation records in the log, from all sessions. */
+    public synchronized int violations() {
+        return violations;
     }
 
     @Override
