@@ -29,7 +29,6 @@ import org.eratestbed.model.era.tools.disk.ByteArrayBlockSource;
 import org.eratestbed.model.era.tools.xml.InvalidateXml;
 import org.eratestbed.model.kernel.ChoicePolicy;
 import org.eratestbed.model.kernel.DeterministicScheduler;
-import org.eratestbed.model.kernel.EventSource;
 import org.eratestbed.model.kernel.Vmalloc;
 import org.eratestbed.model.pdata.block.IoWait;
 
@@ -155,27 +154,7 @@ public final class ModelTarget implements TargetUnderTest {
 
     private void addEventSource(SimDisk disk) {
         if (disk.completion() == SimDisk.Completion.QUEUED) {
-            scheduler.addEventSource(new EventSource() {
-                @Override
-                public String name() {
-                    return disk.name();
-                }
-
-                @Override
-                public int pendingEvents() {
-                    return disk.pending().size();
-                }
-
-                @Override
-                public String describeEvent(int index) {
-                    return "complete " + disk.pending().get(index);
-                }
-
-                @Override
-                public void fireEvent(int index) {
-                    disk.complete(index);
-                }
-            });
+            scheduler.addEventSource(new SimDiskEvents(disk));
         }
     }
 

@@ -149,27 +149,7 @@ final class Machine implements AutoCloseable {
     }
 
     private static EventSource events(SimDisk disk) {
-        return new EventSource() {
-            @Override
-            public String name() {
-                return disk.name();
-            }
-
-            @Override
-            public int pendingEvents() {
-                return disk.pending().size();
-            }
-
-            @Override
-            public String describeEvent(int index) {
-                return "complete " + disk.pending().get(index);
-            }
-
-            @Override
-            public void fireEvent(int index) {
-                disk.complete(index);
-            }
-        };
+        return new org.eratestbed.fault.model.SimDiskEvents(disk);
     }
 
     static String table(long blocks, long blockSectors) {
