@@ -35,7 +35,8 @@ public final class Scenarios {
                 new EraSplit64Scenario(),
                 new NrFreeTornReadScenario(),
                 new TestBitSignedIndexScenario(),
-                new BitsetSizeOverflowScenario()));
+                new BitsetSizeOverflowScenario(),
+                new FormatUnorderedCommitScenario()));
         list.sort(Comparator.comparing(s -> s.defect().ordinal()));
         return List.copyOf(list);
     }

@@ -194,7 +194,19 @@ public enum Defect {
             Oracle.LIVENESS,
             "Code path: with the defect live an RPC on a suspended target is queued and its caller waits until"
                     + " resume (the scheduler reports it blocked); the fixed path fails it at once with -EBUSY."
-                    + " With M13 also live, status reads the space map directly, so only messages block.");
+                    + " With M13 also live, status reads the space map directly, so only messages block."),
+    FORMAT_UNORDERED_COMMIT("testbed-format-unordered-commit",
+            new Source("testbed-format-unordered-commit",
+                    "found by era-testbed's crash campaign (2026), not reported upstream: format_metadata's"
+                            + " write_superblock commits without dm_tm_pre_commit"),
+            "The first format writes the superblock in the same unordered batch as the blocks it points at,"
+                    + " with one flush after all of them: a power cut can keep the superblock and lose the space"
+                    + " map, and the device then cannot be created again until its metadata is wiped.",
+            Oracle.METADATA_CONSISTENCY,
+            "Code path: with the defect live write_superblock goes straight to dm_tm_commit, as the kernel's"
+                    + " does (other commits run metadata_commit, which pre-commits and flushes first); the fixed"
+                    + " path calls dm_tm_pre_commit first, so everything is durable before the superblock is"
+                    + " written, as dm-thin's __write_initial_superblock does.");
 
     /** Where a defect comes from: the review point or the fix commit (full hash), with its title. */
     public record Source(String reference, String title) {

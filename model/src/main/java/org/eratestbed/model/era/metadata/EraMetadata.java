@@ -290,6 +290,11 @@ public final class EraMetadata {
     }
 
     private void writeSuperblock() {
+        if (!live.test(Defect.FORMAT_UNORDERED_COMMIT)) {
+            // Make every block the superblock will point at durable first (dm_tm_pre_commit flushes), so a
+            // power cut cannot leave a superblock whose space map never reached the disk.
+            tm.preCommit();
+        }
         saveSmRoot();
         Block sblock = bm.writeLockZero(SuperblockDisk.SUPERBLOCK_LOCATION, SuperblockDisk.VALIDATOR);
         prepareSuperblock(sblock.le());

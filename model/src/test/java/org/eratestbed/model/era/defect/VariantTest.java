@@ -41,6 +41,7 @@ class VariantTest {
         "cca2c6ae-resize-in-preresume              . x x .",
         "9ae6e8b1-postsuspend-commit-after-worker  . x x .",
         "deadlock-2023                             x x x .",
+        "testbed-format-unordered-commit           x x x .",
     };
     private static final Variant[] COLUMNS = {Variant.UPSTREAM, Variant.AS_REVIEWED, Variant.PRE_5_12, Variant.HARDENED};
 
@@ -65,7 +66,8 @@ class VariantTest {
     @Test
     void hardenedIsUpstreamWithoutWhatUpstreamNeverFixed() {
         assertTrue(Variant.HARDENED.defects().isEmpty());
-        assertEquals(java.util.EnumSet.of(Defect.M1_INFLIGHT_WRITE_ACROSS_CHECKPOINT, Defect.DEADLOCK_2023),
+        assertEquals(java.util.EnumSet.of(Defect.M1_INFLIGHT_WRITE_ACROSS_CHECKPOINT, Defect.DEADLOCK_2023,
+                Defect.FORMAT_UNORDERED_COMMIT),
                 Variant.UPSTREAM.defects());
     }
 

@@ -1,0 +1,139 @@
+package org.eratestbed.fault.scenario;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.eratestbed.device.sim.CrashSelection;
+import org.eratestbed.device.sim.CrashSpace;
+import org.eratestbed.device.sim.CrashState;
+import org.eratestbed.device.sim.IoLog;
+import org.eratestbed.device.sim.IoRecord;
+import org.eratestbed.device.sim.PageImage;
+import org.eratestbed.device.sim.SimDisk;
+import org.eratestbed.model.dm.DeviceRegistry;
+import org.eratestbed.model.dm.KernelLog;
+import org.eratestbed.model.dm.MappedDevice;
+import org.eratestbed.model.era.defect.Defect;
+import org.eratestbed.model.era.defect.Variant;
+import org.eratestbed.model.era.target.EraTargetType;
+import org.eratestbed.model.era.tools.check.CheckReport;
+import org.eratestbed.model.era.tools.check.EraCheck;
+import org.eratestbed.model.era.tools.disk.BlockSource;
+import org.eratestbed.model.kernel.DeterministicScheduler;
+import org.eratestbed.model.kernel.ScriptedPolicy;
+import org.eratestbed.model.kernel.Vmalloc;
+import org.eratestbed.model.pdata.Errno;
+import org.eratestbed.model.pdata.MetadataException;
+import org.eratestbed.model.pdata.block.IoWait;
+
+/**
+ * testbed-format-unordered-commit, found by the crash campaign: the first format's superblock goes out in
+ * the same unordered batch as the space map it points at. The scenario formats once (the constructor of
+ * the first table load), then crashes at every point of the format's metadata I/O — before each request
+ * is submitted and after each completes — and checks every crash state: one whose superblock is still all
+ * zeroes is simply formatted again; any other must be consistent.
+ */
+final class FormatUnorderedCommitScenario extends Scenario {
+    @Override
+    public Defect defect() {
+        return Defect.FORMAT_UNORDERED_COMMIT;
+    }
+
+    @Override
+    public String oracleText() {
+        return "every crash state of the metadata device during the first format is either unformatted (block 0"
+                + " all zeroes) or passes check";
+    }
+
+    @Override
+    public String howModelled() {
+        return "Load a table on a zeroed metadata disk (the constructor formats), with every metadata request"
+                + " logged; rebuild the crash space at every tick of that log (4 KiB atomic writes) and check"
+                + " each state with the independent reader.";
+    }
+
+    @Override
+    Side buggySide() {
+        return Side.of(Variant.UPSTREAM);
+    }
+
+    @Override
+    Side fixedSide() {
+        return Side.of(Variant.HARDENED);
+    }
+
+    @Override
+    SideRun run(Side side) {
+        SimDisk metadata = SimDisk.builder(4 << 11).name("metadata").build();
+        SimDisk origin = SimDisk.builder(16 * 8).name("origin").build();
+        DeterministicScheduler sched = new DeterministicScheduler(new ScriptedPolicy(List.of()));
+        DeviceRegistry devices = new DeviceRegistry();
+        devices.add("/dev/nbd0", "43:0", metadata);
+        devices.add("/dev/nbd1", "43:32", origin);
+        MappedDevice era = new MappedDevice("era0", "253:0", sched, devices, new KernelLog(),
+                Map.of("era", new EraTargetType(sched, side.predicate(), IoWait.LATCH, new Vmalloc())));
+        DeterministicScheduler.Actor load = sched.call("dmsetup load", () -> {
+            era.load("0 128 era /dev/nbd0 /dev/nbd1 8");
+            return null;
+        });
+        sched.crash();
+        List<String> ev = new ArrayList<>();
+        if (load.failure() != null) {
+            return SideRun.crashed(load.failure());
+        }
+        IoLog log = metadata.log();
+        ev.add("format I/O: " + log.records().stream().map(IoRecord::toString).map(s -> s.replaceAll("\\s+", " "))
+                .reduce((a, b) -> a + "; " + b).orElse("none"));
+        int states = 0;
+        for (long tick = 0; tick <= log.endTick(); tick++) {
+            CrashSpace space = CrashSpace.fromLog(log.before(tick), new PageImage(metadata.sizeSectors()), 8);
+            CrashSelection sel = space.select(tick, 256);
+            for (CrashState s : sel) {
+                states++;
+                if (zeroSuperblock(s)) {
+                    continue;
+                }
+                CheckReport r = EraCheck.check(new Source(s));
+                if (!r.ok()) {
+                    ev.add("crash at tick " + tick + ", " + s.describe() + ": check: "
+                            + String.join("; ", r.lines().subList(0, Math.min(2, r.lines().size()))));
+                    ev.add(states + " states checked up to the first bad one");
+                    return new SideRun(true, "crash during the first format, at tick " + tick, ev, List.of());
+                }
+            }
+        }
+        ev.add(states + " crash states over " + (log.endTick() + 1) + " crash points: every one unformatted or consistent");
+        return new SideRun(false, "crash at every point of the first format", ev, List.of());
+    }
+
+    private static boolean zeroSuperblock(CrashState s) {
+        byte[] b = new byte[4096];
+        s.read(0, b, 0, 8);
+        for (byte x : b) {
+            if (x != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A crash state read by 4 KiB block. */
+    private record Source(CrashState state) implements BlockSource {
+        @Override
+        public long nrBlocks() {
+            return state.sizeSectors() / 8;
+        }
+
+        @Override
+        public void read(long block, byte[] dst) {
+            if (block < 0 || block >= nrBlocks()) {
+                throw new MetadataException(Errno.EIO, "block " + block + " past the end");
+            }
+            state.read(block * 8, dst, 0, 8);
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}
