@@ -15,12 +15,12 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * The parser on real jcstress 0.16 pages (src/test/resources/jcstress-0.16-results, copied from runs of this
+ * The parser on real jcstress 0.16 pages (src/test/resources/jcstress-0.16-pages, copied from runs of this
  * module; ForbiddenSplit was a throw-away test that declared the split value's torn read FORBIDDEN, to capture
  * a FAILED page).
  */
 class ResultPageTest {
-    private static final String DIR = "/jcstress-0.16-results/";
+    private static final String DIR = "/jcstress-0.16-pages/";
 
     private static String page(String name) throws IOException {
         try (InputStream in = ResultPageTest.class.getResourceAsStream(DIR + name + ".html")) {
