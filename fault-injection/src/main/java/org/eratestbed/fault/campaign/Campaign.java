@@ -93,16 +93,26 @@ public final class Campaign {
                     // keep their whole (still replayable) plan.
                     boolean first = shrunk.add(v.oracle() + "/" + (cause == null ? "" : cause.id()));
                     RunPlan small = first ? Shrinker.shrink(live, plan, v.oracle(), cfg.statesPerRun(), runSeed) : plan;
+                    String crashPoint = o.crashPoint();
+                    if (small != plan) {
+                        // Record what the reproducer shows: the shrunk plan's own violation and crash point.
+                        RunExecutor.Outcome so = RunExecutor.execute(live, small, RunGenerator.MAX_STEPS);
+                        String oracle = v.oracle();
+                        Oracles.Violation found = v;
+                        v = Oracles.check(live, so, runSeed, cfg.statesPerRun()).violations().stream()
+                                .filter(x -> x.oracle().equals(oracle)).findFirst().orElse(found);
+                        crashPoint = so.crashPoint();
+                    }
                     Path dir = writeReproducer(run, v, small, cause);
                     String reproduce = "era-testbed campaign --reproduce " + dir + " --variant " + cfg.variant().id();
                     String defectId = cause == null ? null : cause.id();
                     if (cause != null && Variant.UPSTREAM.has(cause) && cfg.variant() != Variant.HARDENED) {
                         findings.add(new KnownRecord(cfg.shard(), run, runSeed, cfg.variant().id(), v.oracle(), defectId,
-                                v.message(), o.crashPoint(), v.state(), small.script().toText(), List.of(), reproduce, tMs));
+                                v.message(), crashPoint, v.state(), small.script().toText(), List.of(), reproduce, tMs));
                         known++;
                     } else {
                         findings.add(new ViolationRecord(cfg.shard(), run, runSeed, cfg.variant().id(), v.oracle(),
-                                defectId, v.message(), o.crashPoint(), v.state(), small.script().toText(), List.of(),
+                                defectId, v.message(), crashPoint, v.state(), small.script().toText(), List.of(),
                                 reproduce, tMs));
                         violations++;
                     }
