@@ -16,7 +16,7 @@ import org.eratestbed.model.era.defect.Defect;
  * campaign writes the same results as an uninterrupted one.
  */
 final class Shrinker {
-    static final int MAX_EXECUTIONS = 150;
+    static final int MAX_EXECUTIONS = 40;
     static final int MAX_CRASH_TRIES = 12;
 
     private Shrinker() {
