@@ -41,6 +41,12 @@ public final class WorkloadGenerator {
                 long first = r.nextInt(3) == 0 ? r.nextLong(originBlocks) : r.nextLong(hot);
                 long count = 1 + r.nextLong(Math.min(4, originBlocks - first));
                 cmds.add(new Command.Write(line, first, count));
+                if (r.nextInt(4) == 0) {
+                    // The same block again at once: with two commands in flight, the second write can reach
+                    // map while the first one's mark is being committed (2099b145).
+                    cmds.add(new Command.Write(line + 1, first, 1));
+                    i++;
+                }
             } else if (p < 60) {
                 cmds.add(new Command.Simple(line, Kind.CHECKPOINT));
             } else if (p < 65) {
