@@ -11,6 +11,7 @@ import java.util.function.Predicate;
 import org.eratestbed.device.sim.CrashSelection;
 import org.eratestbed.device.sim.CrashSpace;
 import org.eratestbed.device.sim.CrashState;
+import org.eratestbed.fault.model.CrashStateSource;
 import org.eratestbed.fault.model.ModelTarget;
 import org.eratestbed.fault.replay.TargetUnderTest.Result;
 import org.eratestbed.fault.result.OracleIds;
@@ -72,9 +73,9 @@ public final class Oracles {
     }
 
     private static Violation checkState(Predicate<Defect> live, RunExecutor.Outcome o, CrashState state, String where) {
-        boolean formatted = !isZeroBlock(state, 0);
-        if (formatted) {
-            CheckReport report = EraCheck.check(new StateSource(state));
+        CrashStateSource source = new CrashStateSource(state);
+        if (!source.isZero(0)) {
+            CheckReport report = EraCheck.check(source);
             if (!report.ok()) {
                 return new Violation(OracleIds.METADATA_CONSISTENCY,
                         "check of the crashed metadata: " + String.join("; ", report.lines().subList(0,
@@ -156,16 +157,5 @@ public final class Oracles {
             return String.join(" | ", f.lines());
         }
         return r.getClass().getSimpleName();
-    }
-
-    private static boolean isZeroBlock(CrashState s, long block) {
-        byte[] b = new byte[4096];
-        s.read(block * 8, b, 0, 8);
-        for (byte x : b) {
-            if (x != 0) {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -10,6 +10,7 @@ import org.eratestbed.device.sim.IoLog;
 import org.eratestbed.device.sim.IoRecord;
 import org.eratestbed.device.sim.PageImage;
 import org.eratestbed.device.sim.SimDisk;
+import org.eratestbed.fault.model.CrashStateSource;
 import org.eratestbed.model.dm.DeviceRegistry;
 import org.eratestbed.model.dm.KernelLog;
 import org.eratestbed.model.dm.MappedDevice;
@@ -18,12 +19,9 @@ import org.eratestbed.model.era.defect.Variant;
 import org.eratestbed.model.era.target.EraTargetType;
 import org.eratestbed.model.era.tools.check.CheckReport;
 import org.eratestbed.model.era.tools.check.EraCheck;
-import org.eratestbed.model.era.tools.disk.BlockSource;
 import org.eratestbed.model.kernel.DeterministicScheduler;
 import org.eratestbed.model.kernel.ScriptedPolicy;
 import org.eratestbed.model.kernel.Vmalloc;
-import org.eratestbed.model.pdata.Errno;
-import org.eratestbed.model.pdata.MetadataException;
 import org.eratestbed.model.pdata.block.IoWait;
 
 /**
@@ -90,10 +88,11 @@ final class FormatUnorderedCommitScenario extends Scenario {
             CrashSelection sel = space.select(tick, 256);
             for (CrashState s : sel) {
                 states++;
-                if (zeroSuperblock(s)) {
+                CrashStateSource source = new CrashStateSource(s);
+                if (source.isZero(0)) {
                     continue;
                 }
-                CheckReport r = EraCheck.check(new Source(s));
+                CheckReport r = EraCheck.check(source);
                 if (!r.ok()) {
                     ev.add("crash at tick " + tick + ", " + s.describe() + ": check: "
                             + String.join("; ", r.lines().subList(0, Math.min(2, r.lines().size()))));
@@ -104,36 +103,5 @@ final class FormatUnorderedCommitScenario extends Scenario {
         }
         ev.add(states + " crash states over " + (log.endTick() + 1) + " crash points: every one unformatted or consistent");
         return new SideRun(false, "crash at every point of the first format", ev, List.of());
-    }
-
-    private static boolean zeroSuperblock(CrashState s) {
-        byte[] b = new byte[4096];
-        s.read(0, b, 0, 8);
-        for (byte x : b) {
-            if (x != 0) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** A crash state read by 4 KiB block. */
-    private record Source(CrashState state) implements BlockSource {
-        @Override
-        public long nrBlocks() {
-            return state.sizeSectors() / 8;
-        }
-
-        @Override
-        public void read(long block, byte[] dst) {
-            if (block < 0 || block >= nrBlocks()) {
-                throw new MetadataException(Errno.EIO, "block " + block + " past the end");
-            }
-            state.read(block * 8, dst, 0, 8);
-        }
-
-        @Override
-        public void close() {
-        }
     }
 }
