@@ -95,9 +95,9 @@ public final class Oracles {
                         + lines(created), where);
             }
             Result status = rec.run(new Command.Simple(0, Command.Kind.STATUS));
-            int era = statusEra(status);
-            if (era >= 0 && Integer.compareUnsigned(era, o.visibleEra()) < 0) {
-                return new Violation(OracleIds.ERA_FROM_FUTURE, "recovery: current era " + Integer.toUnsignedString(era)
+            long era = statusEra(status);
+            if (era >= 0 && era < Integer.toUnsignedLong(o.visibleEra())) {
+                return new Violation(OracleIds.ERA_FROM_FUTURE, "recovery: current era " + era
                         + " is below era " + o.visibleEra() + " that a status or message showed before the crash", where);
             }
             Result removed = rec.remove();
@@ -138,18 +138,8 @@ public final class Oracles {
         return b;
     }
 
-    private static int statusEra(Result r) {
-        if (r instanceof Result.Done d && !d.lines().isEmpty()) {
-            String[] w = d.lines().get(0).split(" ");
-            if (w.length >= 6) {
-                try {
-                    return Integer.parseUnsignedInt(w[5]);
-                } catch (NumberFormatException e) {
-                    return -1;
-                }
-            }
-        }
-        return -1;
+    private static long statusEra(Result r) {
+        return r instanceof Result.Done d && !d.lines().isEmpty() ? StatusLine.era(d.lines().get(0)) : -1;
     }
 
     private static String lines(Result r) {

@@ -124,13 +124,9 @@ final class RunExecutor {
     private static boolean observe(ModelTarget model, DeterministicScheduler.Actor a, int[] visibleEra) {
         if (a.failure() == null && a.result() instanceof Result.Done d) {
             for (String line : d.lines()) {
-                String[] w = line.split(" ");
-                if (w.length >= 6 && w[2].equals("era")) {
-                    try {
-                        visibleEra[0] = Math.max(visibleEra[0], Integer.parseUnsignedInt(w[5]));
-                    } catch (NumberFormatException e) {
-                        // "Error" status
-                    }
+                long era = StatusLine.era(line);
+                if (era >= 0) {
+                    visibleEra[0] = Math.max(visibleEra[0], (int) era);
                 }
             }
         }
