@@ -24,25 +24,44 @@ import org.eratestbed.model.era.tools.disk.ByteArrayBlockSource;
 import org.eratestbed.model.era.tools.xml.InvalidateXml;
 import org.eratestbed.model.kernel.ScriptedPolicy;
 import org.eratestbed.device.sim.SimDisk;
+import org.eratestbed.device.BlockDevice;
+import org.eratestbed.device.sim.PageImage;
+import org.eratestbed.fault.result.CrashKind;
 
 /**
- * The design's oracles, applied to what a run left: for each crash state of the metadata device, is the
- * metadata consistent (checked by the independent reader), does the target come back on it, does the era
- * never go back, and — after recovery and a clean remove — does {@code invalidate --written-since E} list
- * every block whose write was acknowledged in era E. A write that was issued in an earlier era than it was
- * acknowledged in and is only recorded in the earlier one is an in-flight violation (M1), not a lost write.
+ * The design's oracles, applied to what a run left: for each crash state of the metadata device (paired with
+ * a crash state of the origin), is the metadata consistent (checked by the independent reader), does the
+ * target come back on it, does the era never go back, does every origin block read back through the
+ * recovered target hold what the block-device contract allows ({@link LinearData}), and — after a clean
+ * remove — does {@code invalidate --written-since E} list every block whose write was acknowledged in era E.
+ * A write that was issued in an earlier era than it was acknowledged in and is only recorded in the earlier
+ * one is an in-flight violation (M1), not a lost write. At the end of a run that did not crash, the origin as
+ * reads see it is checked too. In runs with device faults, {@link DeviceFaults} judges each violation: a
+ * device's lie excuses it (reported apart, as expected), an honest error that never reached the user turns a
+ * lost write into a silent-loss violation.
  */
 public final class Oracles {
     /** One oracle failure on one state. */
     public record Violation(String oracle, String message, String state) {
     }
 
-    /** What checking a run gave. */
-    record Checked(BigInteger statesTotal, int statesChecked, List<Violation> violations) {
+    /** A violation that a device fault of the run explains: expected, not a dm-era finding. */
+    public record Expected(Violation violation, String deviceCause) {
+    }
+
+    /** What checking a run gave: dm-era violations, and those the run's device faults explain. */
+    record Checked(BigInteger statesTotal, int statesChecked, List<Violation> violations, List<Expected> expected) {
+        Checked(BigInteger statesTotal, int statesChecked, List<Violation> violations) {
+            this(statesTotal, statesChecked, violations, List.of());
+        }
+
         Violation first() {
             return violations.isEmpty() ? null : violations.get(0);
         }
     }
+
+    /** Origin crash states tear sector by sector: an era block is several sectors and a disk writes each alone. */
+    static final int ORIGIN_ATOMIC_SECTORS = 1;
 
     /** Metadata crash states are taken with 4 KiB atomic writes: a metadata block is one physical sector. */
     static final int METADATA_ATOMIC_SECTORS = 8;
@@ -52,27 +71,69 @@ public final class Oracles {
 
     static Checked check(Predicate<Defect> live, RunExecutor.Outcome o, long stateSeed, int maxStates) {
         List<Violation> out = new ArrayList<>();
+        List<Expected> expected = new ArrayList<>();
         for (String s : o.stuck()) {
-            out.add(new Violation(OracleIds.LIVENESS, s, "before the crash"));
+            record(o, null, new Violation(OracleIds.LIVENESS, s, "before the crash"), out, expected);
         }
-        CrashSpace space = o.model().metadataDisk().crash(METADATA_ATOMIC_SECTORS);
+        long bs = o.plan().script().target().blockSize();
+        long nrBlocks = o.plan().script().target().originBlocks();
+        if (o.kind() == CrashKind.NONE && o.stuck().isEmpty()) {
+            // Every command returned: the origin as reads see it must hold, per block, a write the user may
+            // still expect there (read straight from the disk: the run's target is gone with its scheduler).
+            PageImage img = o.model().originDisk().image();
+            byte[] content = new byte[Math.toIntExact(nrBlocks * bs * BlockDevice.SECTOR_SIZE)];
+            img.read(0, content, 0, (int) (nrBlocks * bs));
+            String bad = new LinearData(o.io(), LinearData.Mode.END, bs).check(content, nrBlocks);
+            if (bad != null) {
+                record(o, null, new Violation(OracleIds.LINEAR_DATA, bad, "end of the run, origin as reads see it"),
+                        out, expected);
+            }
+        }
+        LinearData afterCrash = new LinearData(o.io(), LinearData.Mode.CRASH, bs);
+        CrashSpace space = o.model().metadataDisk().crash(o.plan().tornMetadata() ? 1 : METADATA_ATOMIC_SECTORS);
         CrashSelection sel = space.select(stateSeed, maxStates);
+        CrashSpace originSpace = o.model().originDisk().crash(ORIGIN_ATOMIC_SECTORS);
+        List<CrashState> origins = new ArrayList<>();
+        originSpace.select(~stateSeed, maxStates).forEach(origins::add);
         int checked = 0;
         int index = 0;
         for (CrashState state : sel) {
+            CrashState originState = origins.get(index % origins.size());
             index++;
             checked++;
-            String where = "state " + index + " of " + sel.size() + " (" + space.count() + " possible): " + state.describe();
-            Violation v = checkState(live, o, state, where);
-            if (v != null) {
-                out.add(v);
+            String where = "state " + index + " of " + sel.size() + " (" + space.count() + " possible): "
+                    + state.describe() + "; origin: " + originState.describe();
+            Violation v = checkState(live, o, state, originState, afterCrash, where);
+            if (v != null && !record(o, state, v, out, expected)) {
                 break; // one witness per run is enough; shrinking and attribution work from it
             }
         }
-        return new Checked(space.count(), checked, out);
+        return new Checked(space.count(), checked, out, expected);
     }
 
-    private static Violation checkState(Predicate<Defect> live, RunExecutor.Outcome o, CrashState state, String where) {
+    /**
+     * Files {@code v} as a dm-era violation or as expected under the run's device faults; true when the search
+     * should go on (an expected one does not hide a later real one).
+     */
+    private static boolean record(RunExecutor.Outcome o, CrashState state, Violation v, List<Violation> out,
+            List<Expected> expected) {
+        if (!o.plan().hasFaults()) {
+            out.add(v);
+            return false;
+        }
+        DeviceFaults.Verdict verdict = DeviceFaults.judge(o, state, v);
+        if (verdict.isDeviceFault()) {
+            if (expected.size() < 4) {
+                expected.add(new Expected(v, verdict.deviceCause()));
+            }
+            return true;
+        }
+        out.add(verdict.violation());
+        return false;
+    }
+
+    private static Violation checkState(Predicate<Defect> live, RunExecutor.Outcome o, CrashState state,
+            CrashState originState, LinearData linear, String where) {
         CrashStateSource source = new CrashStateSource(state);
         if (!source.isZero(0)) {
             CheckReport report = EraCheck.check(source);
@@ -85,7 +146,7 @@ public final class Oracles {
         Command.Target t = o.plan().script().target();
         ModelTarget rec = new ModelTarget(live, new ScriptedPolicy(List.of()), SimDisk.Completion.IMMEDIATE);
         try {
-            rec.startOn(t, state.toDisk());
+            rec.startOn(t, state.toDisk(), originState.toDisk());
             Result created = rec.create();
             if (!(created instanceof Result.Done)) {
                 if (o.acks().isEmpty() && o.visibleEra() == 0) {
@@ -99,6 +160,15 @@ public final class Oracles {
             if (era >= 0 && era < Integer.toUnsignedLong(o.visibleEra())) {
                 return new Violation(OracleIds.ERA_FROM_FUTURE, "recovery: current era " + era
                         + " is below era " + o.visibleEra() + " that a status or message showed before the crash", where);
+            }
+            byte[] content = rec.read(0, t.originBlocks());
+            if (content == null) {
+                return new Violation(OracleIds.LINEAR_DATA, "recovery: reading the origin through the recovered "
+                        + "target failed", where);
+            }
+            String bad = linear.check(content, t.originBlocks());
+            if (bad != null) {
+                return new Violation(OracleIds.LINEAR_DATA, "after recovery: " + bad, where);
             }
             Result removed = rec.remove();
             if (!(removed instanceof Result.Done)) {
