@@ -3,6 +3,7 @@ package org.eratestbed.fault.campaign;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.eratestbed.device.fault.FaultEvent;
 import org.eratestbed.device.fault.FaultKind;
@@ -13,7 +14,10 @@ import org.eratestbed.fault.result.OracleIds;
 
 /**
  * What each injected device fault may legitimately cause, so that an oracle violation in a faulty run is
- * told apart from a dm-era bug. The rules:
+ * told apart from a dm-era bug. First, is the fault the cause at all: the same plan without its faults is
+ * run and checked again, and a violation of an oracle that the fault-free run violates too is not the
+ * device's doing (an M1 in-flight write stays M1 on a lying disk) and stands as it is. When the fault is the
+ * cause, the rules are:
  * <ul>
  *   <li><b>Device lies</b> — {@code lying-flush} (a flush says OK and makes nothing durable), {@code drop} (a
  *       write says OK and is never stored), {@code misdirect} (a write says OK and lands elsewhere). The disk
@@ -57,8 +61,12 @@ final class DeviceFaults {
      * Judges {@code v} found on metadata crash state {@code state} (null: found before any state) of a run:
      * either it stands (possibly re-labelled as a silent loss) or the device fault that excuses it is named.
      */
-    static Verdict judge(RunExecutor.Outcome o, CrashState state, Oracles.Violation v) {
+    static Verdict judge(RunExecutor.Outcome o, CrashState state, Oracles.Violation v,
+            Supplier<Set<String>> violatedWithoutFaults) {
         if (v.oracle().equals(OracleIds.LIVENESS) && (state == null || !v.message().startsWith("recovery:"))) {
+            return new Verdict(v, null);
+        }
+        if (violatedWithoutFaults.get().contains(v.oracle())) {
             return new Verdict(v, null);
         }
         boolean linear = v.oracle().equals(OracleIds.LINEAR_DATA);

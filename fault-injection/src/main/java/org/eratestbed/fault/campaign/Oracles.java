@@ -4,8 +4,12 @@ import java.io.StringWriter;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.eratestbed.device.fault.FaultPlan;
 import java.util.TreeMap;
 import java.util.function.Predicate;
 import org.eratestbed.device.sim.CrashSelection;
@@ -70,10 +74,22 @@ public final class Oracles {
     }
 
     static Checked check(Predicate<Defect> live, RunExecutor.Outcome o, long stateSeed, int maxStates) {
+        return check(live, o, stateSeed, maxStates, true);
+    }
+
+    /** Every violation on every selected state (no stop at the first), for the fault-free comparison. */
+    private static List<Violation> allViolations(Predicate<Defect> live, RunExecutor.Outcome o, long stateSeed,
+            int maxStates) {
+        return check(live, o, stateSeed, maxStates, false).violations();
+    }
+
+    private static Checked check(Predicate<Defect> live, RunExecutor.Outcome o, long stateSeed, int maxStates,
+            boolean stopAtFirst) {
         List<Violation> out = new ArrayList<>();
         List<Expected> expected = new ArrayList<>();
+        Supplier<Set<String>> withoutFaults = withoutFaults(live, o, stateSeed, maxStates);
         for (String s : o.stuck()) {
-            record(o, null, new Violation(OracleIds.LIVENESS, s, "before the crash"), out, expected);
+            record(o, withoutFaults, null, new Violation(OracleIds.LIVENESS, s, "before the crash"), out, expected);
         }
         long bs = o.plan().script().target().blockSize();
         long nrBlocks = o.plan().script().target().originBlocks();
@@ -85,7 +101,7 @@ public final class Oracles {
             img.read(0, content, 0, (int) (nrBlocks * bs));
             String bad = new LinearData(o.io(), LinearData.Mode.END, bs).check(content, nrBlocks);
             if (bad != null) {
-                record(o, null, new Violation(OracleIds.LINEAR_DATA, bad, "end of the run, origin as reads see it"),
+                record(o, withoutFaults, null, new Violation(OracleIds.LINEAR_DATA, bad, "end of the run, origin as reads see it"),
                         out, expected);
             }
         }
@@ -104,7 +120,7 @@ public final class Oracles {
             String where = "state " + index + " of " + sel.size() + " (" + space.count() + " possible): "
                     + state.describe() + "; origin: " + originState.describe();
             Violation v = checkState(live, o, state, originState, afterCrash, where);
-            if (v != null && !record(o, state, v, out, expected)) {
+            if (v != null && !record(o, withoutFaults, state, v, out, expected) && stopAtFirst) {
                 break; // one witness per run is enough; shrinking and attribution work from it
             }
         }
@@ -115,13 +131,13 @@ public final class Oracles {
      * Files {@code v} as a dm-era violation or as expected under the run's device faults; true when the search
      * should go on (an expected one does not hide a later real one).
      */
-    private static boolean record(RunExecutor.Outcome o, CrashState state, Violation v, List<Violation> out,
-            List<Expected> expected) {
+    private static boolean record(RunExecutor.Outcome o, Supplier<Set<String>> withoutFaults, CrashState state,
+            Violation v, List<Violation> out, List<Expected> expected) {
         if (!o.plan().hasFaults()) {
             out.add(v);
             return false;
         }
-        DeviceFaults.Verdict verdict = DeviceFaults.judge(o, state, v);
+        DeviceFaults.Verdict verdict = DeviceFaults.judge(o, state, v, withoutFaults);
         if (verdict.isDeviceFault()) {
             if (expected.size() < 4) {
                 expected.add(new Expected(v, verdict.deviceCause()));
@@ -130,6 +146,25 @@ public final class Oracles {
         }
         out.add(verdict.violation());
         return false;
+    }
+
+    /** The oracles that the same plan on honest disks violates, computed once and only when asked. */
+    private static Supplier<Set<String>> withoutFaults(Predicate<Defect> live, RunExecutor.Outcome o, long stateSeed,
+            int maxStates) {
+        @SuppressWarnings("unchecked")
+        Set<String>[] memo = new Set[1];
+        return () -> {
+            if (memo[0] == null) {
+                RunPlan honest = o.plan().withFaults(FaultPlan.NONE, FaultPlan.NONE, false);
+                RunExecutor.Outcome h = RunExecutor.execute(live, honest, RunGenerator.MAX_STEPS);
+                Set<String> ids = new HashSet<>();
+                for (Violation v : allViolations(live, h, stateSeed, maxStates)) {
+                    ids.add(v.oracle());
+                }
+                memo[0] = ids;
+            }
+            return memo[0];
+        };
     }
 
     private static Violation checkState(Predicate<Defect> live, RunExecutor.Outcome o, CrashState state,
