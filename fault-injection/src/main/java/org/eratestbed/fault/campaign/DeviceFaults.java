@@ -48,7 +48,11 @@ final class DeviceFaults {
             FaultKind.EIO_FLUSH, FaultKind.LATENT);
 
     /** How a violation in a run with faults is judged. */
-    record Verdict(Oracles.Violation violation, String deviceCause) {
+    record Verdict(Oracles.Violation violation, String deviceCause, String fault) {
+        Verdict(Oracles.Violation violation) {
+            this(violation, null, null);
+        }
+
         boolean isDeviceFault() {
             return deviceCause != null;
         }
@@ -64,35 +68,42 @@ final class DeviceFaults {
     static Verdict judge(RunExecutor.Outcome o, CrashState state, Oracles.Violation v,
             Supplier<Set<String>> violatedWithoutFaults) {
         if (v.oracle().equals(OracleIds.LIVENESS) && (state == null || !v.message().startsWith("recovery:"))) {
-            return new Verdict(v, null);
+            return new Verdict(v);
         }
         if (violatedWithoutFaults.get().contains(v.oracle())) {
-            return new Verdict(v, null);
+            return new Verdict(v);
         }
         boolean linear = v.oracle().equals(OracleIds.LINEAR_DATA);
         List<FaultEvent> md = o.model().metadataDisk().faultEvents();
         List<FaultEvent> origin = o.model().originDisk().faultEvents();
-        String lie = fired(linear ? origin : md, LIES);
+        List<FaultEvent> onDevice = linear ? origin : md;
+        String lie = fired(onDevice, LIES);
         if (lie != null) {
-            return new Verdict(v, "device lie on the " + (linear ? "origin" : "metadata") + " device: " + lie);
+            return new Verdict(v, "device lie on the " + (linear ? "origin" : "metadata") + " device: " + lie,
+                    firstKind(onDevice, LIES));
         }
         if (linear) {
-            return new Verdict(v, null);
+            return new Verdict(v);
         }
         if (state != null && o.plan().tornMetadata() && superblockTorn(state)) {
-            return new Verdict(v, "torn metadata write: the crash state keeps part of a superblock write");
+            return new Verdict(v, "torn metadata write: the crash state keeps part of a superblock write",
+                    "torn-superblock");
         }
         String honest = fired(md, HONEST);
         if (honest == null) {
-            return new Verdict(v, null);
+            return new Verdict(v);
         }
         if (!o.surfaced().isEmpty()) {
             return new Verdict(v, "I/O error on the metadata device (" + honest + "), surfaced to the user: "
-                    + o.surfaced().get(0));
+                    + o.surfaced().get(0), firstKind(md, HONEST));
         }
         return new Verdict(new Oracles.Violation(ERRORS_SURFACE, "silent loss: " + honest
                 + " on the metadata device reached no user, and then " + v.oracle() + ": " + v.message(),
-                v.state()), null);
+                v.state()));
+    }
+
+    private static String firstKind(List<FaultEvent> events, Set<FaultKind> kinds) {
+        return events.stream().filter(e -> kinds.contains(e.kind())).findFirst().orElseThrow().kind().token();
     }
 
     /** The first fired fault of these kinds, described, or null. */

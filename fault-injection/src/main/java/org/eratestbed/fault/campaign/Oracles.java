@@ -50,7 +50,7 @@ public final class Oracles {
     }
 
     /** A violation that a device fault of the run explains: expected, not a dm-era finding. */
-    public record Expected(Violation violation, String deviceCause) {
+    public record Expected(Violation violation, String deviceCause, String fault) {
     }
 
     /** What checking a run gave: dm-era violations, and those the run's device faults explain. */
@@ -139,8 +139,10 @@ public final class Oracles {
         }
         DeviceFaults.Verdict verdict = DeviceFaults.judge(o, state, v, withoutFaults);
         if (verdict.isDeviceFault()) {
-            if (expected.size() < 4) {
-                expected.add(new Expected(v, verdict.deviceCause()));
+            // One witness per oracle and fault is enough; later states mostly repeat it.
+            if (expected.stream().noneMatch(e -> e.violation().oracle().equals(v.oracle())
+                    && e.fault().equals(verdict.fault()))) {
+                expected.add(new Expected(v, verdict.deviceCause(), verdict.fault()));
             }
             return true;
         }
