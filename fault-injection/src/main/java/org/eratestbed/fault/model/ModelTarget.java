@@ -336,23 +336,14 @@ public final class ModelTarget implements TargetUnderTest {
     }
 
     /**
-     * Reads era blocks [first, first + count) through the era device, one O_DIRECT read per block as {@code dd}
-     * would; null when a read fails (the target is gone or the origin returns an error).
+     * Reads era blocks [first, first + count) through the era device in one O_DIRECT read (dd with a block size
+     * of the whole range; dm core splits it at the target's max_io_len, one era block, as the kernel does); null
+     * when the read fails (the target is gone or the origin returns an error).
      */
     public byte[] read(long first, long count) {
         long bs = blockSectors();
         byte[] out = new byte[Math.toIntExact(count * bs * BlockDevice.SECTOR_SIZE)];
-        Result r = run(0, "read", () -> {
-            for (long b = first; b < first + count; b++) {
-                byte[] buf = new byte[(int) (bs * BlockDevice.SECTOR_SIZE)];
-                Result one = io(Bio.read(b * bs, buf, null), "dd");
-                if (!(one instanceof Result.Done)) {
-                    return one;
-                }
-                System.arraycopy(buf, 0, out, (int) ((b - first) * buf.length), buf.length);
-            }
-            return done();
-        });
+        Result r = run(0, "read", () -> io(Bio.read(first * bs, out, null), "dd"));
         return r instanceof Result.Done ? out : null;
     }
 
