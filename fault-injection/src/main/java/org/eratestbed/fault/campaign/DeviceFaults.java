@@ -36,8 +36,10 @@ import org.eratestbed.fault.result.OracleIds;
  *       {@link #ERRORS_SURFACE}. Linear data is never excused by an honest error: a failed write is already
  *       one of the contents the oracle allows, and a failed flush promises nothing.</li>
  * </ul>
- * Liveness failures (a hang, a model exception) are never excused: errors are to be returned, not to stop
- * the target.
+ * Liveness failures are not excused — errors are to be returned, not to stop the target — with one exception:
+ * a command blocked on a device that an honest metadata error kept from resuming (the failed create or resume
+ * reached the user; dm queues I/O to a suspended device, in the kernel too). A model exception or a run
+ * without end never is.
  */
 final class DeviceFaults {
     /** The oracle "errors surface, not silent loss". */
@@ -67,10 +69,22 @@ final class DeviceFaults {
      */
     static Verdict judge(RunExecutor.Outcome o, CrashState state, Oracles.Violation v,
             Supplier<Set<String>> violatedWithoutFaults) {
-        if (v.oracle().equals(OracleIds.LIVENESS) && (state == null || !v.message().startsWith("recovery:"))) {
-            return new Verdict(v);
+        boolean hang = v.oracle().equals(OracleIds.LIVENESS) && (state == null || !v.message().startsWith("recovery:"));
+        if (hang && !v.message().contains(" blocked at ")) {
+            return new Verdict(v); // a model exception or a run without end: never a device's doing
         }
         if (violatedWithoutFaults.get().contains(v.oracle())) {
+            return new Verdict(v);
+        }
+        if (hang) {
+            String honest = fired(o.model().metadataDisk().faultEvents(), HONEST);
+            String failed = o.surfaced().stream().filter(x -> x.startsWith("resume:") || x.startsWith("create:"))
+                    .findFirst().orElse(null);
+            if (honest != null && failed != null) {
+                return new Verdict(v, "I/O error on the metadata device (" + honest + ") failed a resume, which "
+                        + "the user saw (" + failed + "): the device stays suspended and I/O to a suspended dm "
+                        + "device waits by design", firstKind(o.model().metadataDisk().faultEvents(), HONEST));
+            }
             return new Verdict(v);
         }
         boolean linear = v.oracle().equals(OracleIds.LINEAR_DATA);
