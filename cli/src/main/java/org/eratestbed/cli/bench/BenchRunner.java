@@ -48,6 +48,10 @@ public final class BenchRunner {
             wanted.add(Figure.CHECKED);
             wanted.add(Figure.ERA_CHECK);
         }
+        if (wanted.contains(Figure.METADATA_RATIO)) {
+            wanted.add(Figure.METADATA_CHECKED);
+            wanted.add(Figure.ERA_CHECK);
+        }
         Map<Figure, BenchResult> got = new LinkedHashMap<>();
         List<Figure> jmh = wanted.stream().filter(Figure::isJmh).toList();
         if (!jmh.isEmpty()) {
@@ -57,7 +61,11 @@ public final class BenchRunner {
             got.put(Figure.ERA_CHECK, EraCheckRate.measure(Figure.ERA_CHECK, s.eraCheckPasses()));
         }
         if (wanted.contains(Figure.RATIO)) {
-            got.put(Figure.RATIO, ratio(got.get(Figure.CHECKED), got.get(Figure.ERA_CHECK)));
+            got.put(Figure.RATIO, ratio(Figure.RATIO, got.get(Figure.CHECKED), got.get(Figure.ERA_CHECK)));
+        }
+        if (wanted.contains(Figure.METADATA_RATIO)) {
+            got.put(Figure.METADATA_RATIO, ratio(Figure.METADATA_RATIO, got.get(Figure.METADATA_CHECKED),
+                    got.get(Figure.ERA_CHECK)));
         }
         Map<Figure, BenchResult> out = new LinkedHashMap<>();
         for (Figure f : Figure.ALL) {
@@ -69,10 +77,10 @@ public final class BenchRunner {
     }
 
     /** a / b, its error from both relative errors (first order), NaN when either side is unknown. */
-    static BenchResult ratio(BenchResult a, BenchResult b) {
+    static BenchResult ratio(Figure figure, BenchResult a, BenchResult b) {
         double value = a.value() / b.value();
         double error = value * Math.hypot(a.error() / a.value(), b.error() / b.value());
-        return new BenchResult(Figure.RATIO, value, error, Math.min(a.samples(), b.samples()));
+        return new BenchResult(figure, value, error, Math.min(a.samples(), b.samples()));
     }
 
     private static Map<Figure, BenchResult> runJmh(List<Figure> figures, Settings s, boolean verbose)
@@ -115,7 +123,7 @@ public final class BenchRunner {
         List<String> items = new ArrayList<>();
         for (BenchResult r : results.values()) {
             String note = Double.isNaN(r.value()) && !ThinTools.available()
-                    && (r.figure() == Figure.ERA_CHECK || r.figure() == Figure.RATIO)
+                    && (r.figure() == Figure.ERA_CHECK || r.figure() == Figure.RATIO || r.figure() == Figure.METADATA_RATIO)
                     ? ",\"note\":" + quote("not measured: " + ThinTools.NOT_INSTALLED) : "";
             items.add(quote(r.figure().name()) + ":{\"value\":" + number(r.value()) + ",\"error\":" + number(r.error())
                     + ",\"confidence\":0.999,\"unit\":" + quote(r.figure().unit()) + ",\"samples\":" + r.samples()

@@ -50,4 +50,15 @@ public class CrashStateCheckBenchmark {
         }
         return n;
     }
+
+    /** {@code metadata_checked_per_s}: the same states, metadata only, as era_check checks them. */
+    @Benchmark
+    @OperationsPerInvocation(STATES)
+    public int checkMetadataOnly() {
+        int n = checks.checkMetadataOnly(STATE_SEED, STATES);
+        if (n != STATES) {
+            throw new IllegalStateException(n + " of " + STATES + " states passed the metadata check");
+        }
+        return n;
+    }
 }

@@ -14,13 +14,20 @@ public record Figure(String name, String unit, Class<?> benchmark, String method
     public static final Figure CHECKED = new Figure("crash_states_checked_per_s", "states/s",
             CrashStateCheckBenchmark.class, "checkStates", "crash states checked per second: construct, reopen, "
                     + "recover and every oracle (small configuration, " + CrashStateCheckBenchmark.STATES + " states)");
+    public static final Figure METADATA_CHECKED = new Figure("metadata_checked_per_s", "states/s",
+            CrashStateCheckBenchmark.class, "checkMetadataOnly", "the same states, metadata only: constructed and "
+                    + "checked by the model's reader, the work era_check does (like for like with it)");
     public static final Figure ERA_CHECK = new Figure("era_check_states_per_s", "states/s", null, null,
             "the same states, each metadata image written to a file and checked by era_check as a process "
                     + "(plain timed loop, not JMH)");
     public static final Figure RATIO = new Figure("ratio", "x", null, null,
             "crash_states_checked_per_s / era_check_states_per_s (target: at least 100)");
 
-    public static final List<Figure> ALL = List.of(CRASH_STATES, CHECKED, ERA_CHECK, RATIO);
+    public static final Figure METADATA_RATIO = new Figure("metadata_ratio", "x", null, null,
+            "metadata_checked_per_s / era_check_states_per_s: the same work in-process and as a process");
+
+    public static final List<Figure> ALL = List.of(CRASH_STATES, CHECKED, METADATA_CHECKED, ERA_CHECK, RATIO,
+            METADATA_RATIO);
 
     public boolean isJmh() {
         return benchmark != null;

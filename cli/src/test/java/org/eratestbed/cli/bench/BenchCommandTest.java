@@ -61,7 +61,7 @@ class BenchCommandTest {
         Run r = run("bench", "--figure", "nope");
         assertEquals(2, r.code());
         assertEquals("era-testbed bench: unknown figure 'nope' (known: crash_states_per_s, crash_states_checked_per_s, "
-                + "era_check_states_per_s, ratio)", r.err().strip());
+                + "metadata_checked_per_s, era_check_states_per_s, ratio, metadata_ratio)", r.err().strip());
         assertFalse(r.err().contains("Exception"));
     }
 

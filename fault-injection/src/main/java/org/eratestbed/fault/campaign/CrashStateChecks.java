@@ -5,9 +5,11 @@ import java.util.List;
 import org.eratestbed.device.BlockDevice;
 import org.eratestbed.device.sim.CrashState;
 import org.eratestbed.device.sim.PageImage;
+import org.eratestbed.fault.model.CrashStateSource;
 import org.eratestbed.fault.workload.WorkloadParser;
 import org.eratestbed.fault.workload.WorkloadScript;
 import org.eratestbed.model.era.defect.Variant;
+import org.eratestbed.model.era.tools.check.EraCheck;
 
 /**
  * One run's crash states, checked the way a campaign checks them, for the bench: {@link #check} is the whole
@@ -70,6 +72,20 @@ public final class CrashStateChecks {
             throw new IllegalStateException("bench configuration violates " + c.first());
         }
         return c.statesChecked();
+    }
+
+    /**
+     * Only what {@code era_check} does, on the same states: each metadata state constructed and checked by the
+     * model's independent reader (no recovery, no other oracle); returns how many passed.
+     */
+    public int checkMetadataOnly(long stateSeed, int states) {
+        int ok = 0;
+        for (CrashState s : outcome.model().metadataDisk().crash(Oracles.METADATA_ATOMIC_SECTORS).select(stateSeed, states)) {
+            if (EraCheck.check(new CrashStateSource(s)).ok()) {
+                ok++;
+            }
+        }
+        return ok;
     }
 
     /** The metadata images of the states {@link #check} checks for the same arguments, in the same order. */

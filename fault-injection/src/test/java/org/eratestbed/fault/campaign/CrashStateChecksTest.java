@@ -19,6 +19,7 @@ class CrashStateChecksTest {
         long t0 = System.nanoTime();
         assertEquals(32, c.check(9, 32));
         System.out.printf("32 states checked in %.1f ms%n", (System.nanoTime() - t0) / 1e6);
+        assertEquals(32, c.checkMetadataOnly(9, 32));
         List<byte[]> images = c.metadataImages(9, 32);
         assertEquals(32, images.size());
         assertEquals(4 << 20, images.get(0).length);
