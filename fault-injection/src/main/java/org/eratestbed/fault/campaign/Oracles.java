@@ -217,6 +217,15 @@ public final class Oracles {
             if (!(removed instanceof Result.Done)) {
                 return new Violation(OracleIds.LIVENESS, "recovery: remove failed: " + lines(removed), where);
             }
+            // After a clean remove the origin, read directly now, holds what was read before: era never writes
+            // the origin itself, so neither recovery nor removal may change a block.
+            byte[] removedContent = new byte[content.length];
+            rec.originDisk().peek(0, removedContent, 0, removedContent.length / BlockDevice.SECTOR_SIZE);
+            if (!java.util.Arrays.equals(content, removedContent)) {
+                String changed = linear.check(removedContent, t.originBlocks());
+                return new Violation(OracleIds.LINEAR_DATA, "after a clean remove the origin differs from what was "
+                        + "read before it" + (changed == null ? "" : ": " + changed), where);
+            }
             return tracking(o, new PageImageSource(rec.metadataDisk().image()), where);
         } finally {
             rec.close();
