@@ -8,17 +8,21 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Supplier;
-import org.eratestbed.device.fault.FaultPlan;
 import java.util.TreeMap;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.eratestbed.device.BlockDevice;
+import org.eratestbed.device.fault.FaultPlan;
 import org.eratestbed.device.sim.CrashSelection;
 import org.eratestbed.device.sim.CrashSpace;
 import org.eratestbed.device.sim.CrashState;
+import org.eratestbed.device.sim.PageImage;
+import org.eratestbed.device.sim.SimDisk;
 import org.eratestbed.fault.model.CrashStateSource;
 import org.eratestbed.fault.model.ModelTarget;
 import org.eratestbed.fault.model.PageImageSource;
 import org.eratestbed.fault.replay.TargetUnderTest.Result;
+import org.eratestbed.fault.result.CrashKind;
 import org.eratestbed.fault.result.OracleIds;
 import org.eratestbed.fault.workload.Command;
 import org.eratestbed.model.era.defect.Defect;
@@ -28,10 +32,6 @@ import org.eratestbed.model.era.tools.check.EraCheck;
 import org.eratestbed.model.era.tools.disk.BlockSource;
 import org.eratestbed.model.era.tools.xml.InvalidateXml;
 import org.eratestbed.model.kernel.ScriptedPolicy;
-import org.eratestbed.device.sim.SimDisk;
-import org.eratestbed.device.BlockDevice;
-import org.eratestbed.device.sim.PageImage;
-import org.eratestbed.fault.result.CrashKind;
 
 /**
  * The design's oracles, applied to what a run left: for each crash state of the metadata device (paired with
@@ -56,10 +56,6 @@ public final class Oracles {
 
     /** What checking a run gave: dm-era violations, and those the run's device faults explain. */
     record Checked(BigInteger statesTotal, int statesChecked, List<Violation> violations, List<Expected> expected) {
-        Checked(BigInteger statesTotal, int statesChecked, List<Violation> violations) {
-            this(statesTotal, statesChecked, violations, List.of());
-        }
-
         Violation first() {
             return violations.isEmpty() ? null : violations.get(0);
         }
