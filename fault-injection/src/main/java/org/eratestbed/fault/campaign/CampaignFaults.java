@@ -53,7 +53,8 @@ final class CampaignFaults {
         } else {
             trigger = new Trigger.Rate((2 + r.nextInt(9)) / 100.0);
         }
-        FaultRule rule = new FaultRule(kind, trigger, kind == FaultKind.MISDIRECT ? 8 * r.nextLong(sectors / 8 - 1) : -1);
+        long misdirectTo = kind == FaultKind.MISDIRECT ? 8 * r.nextLong(Math.max(1, sectors / 8 - 1)) : -1;
+        FaultRule rule = new FaultRule(kind, trigger, misdirectTo);
         FaultPlan fp = new FaultPlan(r.nextLong(), List.of(rule));
         return onMetadata ? plan.withFaults(fp, FaultPlan.NONE, false) : plan.withFaults(FaultPlan.NONE, fp, false);
     }
