@@ -5,6 +5,9 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import org.eratestbed.model.era.tools.thin.ThinTools;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
@@ -25,12 +28,63 @@ public final class BenchRunner {
         public static Settings quick(int forks) {
             return new Settings(forks, 1, 200, 2, 200);
         }
+
+        /** Timed passes of the era_check loop over its states: three for figures, one for a smoke test. */
+        public int eraCheckPasses() {
+            return iterations >= 5 ? 3 : 1;
+        }
     }
 
     private BenchRunner() {
     }
 
+    /**
+     * Measures the figures (and, for the ratio, both figures it divides): the JMH ones in one JMH run, then the
+     * era_check loop, then the ratio. Results come back in {@link Figure#ALL}'s order.
+     */
     public static Map<Figure, BenchResult> run(List<Figure> figures, Settings s, boolean verbose) throws RunnerException {
+        Set<Figure> wanted = new LinkedHashSet<>(figures);
+        if (wanted.contains(Figure.RATIO)) {
+            wanted.add(Figure.CHECKED);
+            wanted.add(Figure.ERA_CHECK);
+        }
+        if (wanted.contains(Figure.METADATA_RATIO)) {
+            wanted.add(Figure.METADATA_CHECKED);
+            wanted.add(Figure.ERA_CHECK);
+        }
+        Map<Figure, BenchResult> got = new LinkedHashMap<>();
+        List<Figure> jmh = wanted.stream().filter(Figure::isJmh).toList();
+        if (!jmh.isEmpty()) {
+            got.putAll(runJmh(jmh, s, verbose));
+        }
+        if (wanted.contains(Figure.ERA_CHECK)) {
+            got.put(Figure.ERA_CHECK, EraCheckRate.measure(Figure.ERA_CHECK, s.eraCheckPasses()));
+        }
+        if (wanted.contains(Figure.RATIO)) {
+            got.put(Figure.RATIO, ratio(Figure.RATIO, got.get(Figure.CHECKED), got.get(Figure.ERA_CHECK)));
+        }
+        if (wanted.contains(Figure.METADATA_RATIO)) {
+            got.put(Figure.METADATA_RATIO, ratio(Figure.METADATA_RATIO, got.get(Figure.METADATA_CHECKED),
+                    got.get(Figure.ERA_CHECK)));
+        }
+        Map<Figure, BenchResult> out = new LinkedHashMap<>();
+        for (Figure f : Figure.ALL) {
+            if (wanted.contains(f)) {
+                out.put(f, got.get(f));
+            }
+        }
+        return out;
+    }
+
+    /** a / b, its error from both relative errors (first order), NaN when either side is unknown. */
+    static BenchResult ratio(Figure figure, BenchResult a, BenchResult b) {
+        double value = a.value() / b.value();
+        double error = value * Math.hypot(a.error() / a.value(), b.error() / b.value());
+        return new BenchResult(figure, value, error, Math.min(a.samples(), b.samples()));
+    }
+
+    private static Map<Figure, BenchResult> runJmh(List<Figure> figures, Settings s, boolean verbose)
+            throws RunnerException {
         ChainedOptionsBuilder opt = new OptionsBuilder()
                 .forks(s.forks())
                 .warmupIterations(s.warmupIterations())
@@ -68,9 +122,12 @@ public final class BenchRunner {
         StringBuilder b = new StringBuilder("{\"figures\":{");
         List<String> items = new ArrayList<>();
         for (BenchResult r : results.values()) {
+            String note = Double.isNaN(r.value()) && !ThinTools.available()
+                    && (r.figure() == Figure.ERA_CHECK || r.figure() == Figure.RATIO || r.figure() == Figure.METADATA_RATIO)
+                    ? ",\"note\":" + quote("not measured: " + ThinTools.NOT_INSTALLED) : "";
             items.add(quote(r.figure().name()) + ":{\"value\":" + number(r.value()) + ",\"error\":" + number(r.error())
                     + ",\"confidence\":0.999,\"unit\":" + quote(r.figure().unit()) + ",\"samples\":" + r.samples()
-                    + ",\"description\":" + quote(r.figure().description()) + "}");
+                    + ",\"description\":" + quote(r.figure().description()) + note + "}");
         }
         b.append(String.join(",", items)).append("},\"settings\":{");
         b.append("\"quick\":").append(quick)
@@ -80,6 +137,9 @@ public final class BenchRunner {
                 .append(",\"iterations\":").append(s.iterations())
                 .append(",\"iteration_ms\":").append(s.iterationMillis())
                 .append(",\"threads\":1")
+                .append(",\"checked_states\":").append(CrashStateCheckBenchmark.STATES)
+                .append(",\"checked_state_seed\":").append(CrashStateCheckBenchmark.STATE_SEED)
+                .append(",\"era_check_passes\":").append(s.eraCheckPasses())
                 .append(",\"cpus\":").append(Runtime.getRuntime().availableProcessors())
                 .append(",\"jvm\":").append(quote(System.getProperty("java.vm.name") + " "
                         + System.getProperty("java.version")))
@@ -90,9 +150,9 @@ public final class BenchRunner {
     /** The figures as a plain table. */
     public static String toTable(Map<Figure, BenchResult> results) {
         StringBuilder b = new StringBuilder();
-        b.append(String.format("%-24s %16s %16s  %s%n", "figure", "value", "± (99.9%)", "unit"));
+        b.append(String.format("%-28s %16s %16s  %s%n", "figure", "value", "± (99.9%)", "unit"));
         for (BenchResult r : results.values()) {
-            b.append(String.format("%-24s %16.1f %16s  %s%n", r.figure().name(), r.value(),
+            b.append(String.format("%-28s %16.1f %16s  %s%n", r.figure().name(), r.value(),
                     Double.isNaN(r.error()) ? "n/a" : String.format("%.1f", r.error()), r.figure().unit()));
         }
         return b.toString();

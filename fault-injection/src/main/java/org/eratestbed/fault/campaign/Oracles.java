@@ -4,45 +4,65 @@ import java.io.StringWriter;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.eratestbed.device.BlockDevice;
+import org.eratestbed.device.fault.FaultPlan;
 import org.eratestbed.device.sim.CrashSelection;
 import org.eratestbed.device.sim.CrashSpace;
 import org.eratestbed.device.sim.CrashState;
+import org.eratestbed.device.sim.PageImage;
+import org.eratestbed.device.sim.SimDisk;
 import org.eratestbed.fault.model.CrashStateSource;
 import org.eratestbed.fault.model.ModelTarget;
+import org.eratestbed.fault.model.PageImageSource;
 import org.eratestbed.fault.replay.TargetUnderTest.Result;
+import org.eratestbed.fault.result.CrashKind;
 import org.eratestbed.fault.result.OracleIds;
 import org.eratestbed.fault.workload.Command;
 import org.eratestbed.model.era.defect.Defect;
 import org.eratestbed.model.era.tools.EraInvalidate;
 import org.eratestbed.model.era.tools.check.CheckReport;
 import org.eratestbed.model.era.tools.check.EraCheck;
-import org.eratestbed.model.era.tools.disk.ByteArrayBlockSource;
+import org.eratestbed.model.era.tools.disk.BlockSource;
 import org.eratestbed.model.era.tools.xml.InvalidateXml;
 import org.eratestbed.model.kernel.ScriptedPolicy;
-import org.eratestbed.device.sim.SimDisk;
 
 /**
- * The design's oracles, applied to what a run left: for each crash state of the metadata device, is the
- * metadata consistent (checked by the independent reader), does the target come back on it, does the era
- * never go back, and — after recovery and a clean remove — does {@code invalidate --written-since E} list
- * every block whose write was acknowledged in era E. A write that was issued in an earlier era than it was
- * acknowledged in and is only recorded in the earlier one is an in-flight violation (M1), not a lost write.
+ * The design's oracles, applied to what a run left: for each crash state of the metadata device (paired with
+ * a crash state of the origin), is the metadata consistent (checked by the independent reader), does the
+ * target come back on it, does the era never go back, does every origin block read back through the
+ * recovered target hold what the block-device contract allows ({@link LinearData}), and — after a clean
+ * remove — does {@code invalidate --written-since E} list every block whose write was acknowledged in era E.
+ * A write that was issued in an earlier era than it was acknowledged in and is only recorded in the earlier
+ * one is an in-flight violation (M1), not a lost write. At the end of a run that did not crash, the origin as
+ * reads see it is checked too. In runs with device faults, {@link DeviceFaults} judges each violation: a
+ * device's lie excuses it (reported apart, as expected), an honest error that never reached the user turns a
+ * lost write into a silent-loss violation.
  */
 public final class Oracles {
     /** One oracle failure on one state. */
     public record Violation(String oracle, String message, String state) {
     }
 
-    /** What checking a run gave. */
-    record Checked(BigInteger statesTotal, int statesChecked, List<Violation> violations) {
+    /** A violation that a device fault of the run explains: expected, not a dm-era finding. */
+    public record Expected(Violation violation, String deviceCause, String fault) {
+    }
+
+    /** What checking a run gave: dm-era violations, and those the run's device faults explain. */
+    record Checked(BigInteger statesTotal, int statesChecked, List<Violation> violations, List<Expected> expected) {
         Violation first() {
             return violations.isEmpty() ? null : violations.get(0);
         }
     }
+
+    /** Origin crash states tear sector by sector: an era block is several sectors and a disk writes each alone. */
+    static final int ORIGIN_ATOMIC_SECTORS = 1;
 
     /** Metadata crash states are taken with 4 KiB atomic writes: a metadata block is one physical sector. */
     static final int METADATA_ATOMIC_SECTORS = 8;
@@ -51,28 +71,103 @@ public final class Oracles {
     }
 
     static Checked check(Predicate<Defect> live, RunExecutor.Outcome o, long stateSeed, int maxStates) {
+        return check(live, o, stateSeed, maxStates, true);
+    }
+
+    /** Every violation on every selected state (no stop at the first), for the fault-free comparison. */
+    private static List<Violation> allViolations(Predicate<Defect> live, RunExecutor.Outcome o, long stateSeed,
+            int maxStates) {
+        return check(live, o, stateSeed, maxStates, false).violations();
+    }
+
+    private static Checked check(Predicate<Defect> live, RunExecutor.Outcome o, long stateSeed, int maxStates,
+            boolean stopAtFirst) {
         List<Violation> out = new ArrayList<>();
+        List<Expected> expected = new ArrayList<>();
+        Supplier<Set<String>> withoutFaults = withoutFaults(live, o, stateSeed, maxStates);
         for (String s : o.stuck()) {
-            out.add(new Violation(OracleIds.LIVENESS, s, "before the crash"));
+            record(o, withoutFaults, null, new Violation(OracleIds.LIVENESS, s, "before the crash"), out, expected);
         }
-        CrashSpace space = o.model().metadataDisk().crash(METADATA_ATOMIC_SECTORS);
+        long bs = o.plan().script().target().blockSize();
+        long nrBlocks = o.plan().script().target().originBlocks();
+        if (o.kind() == CrashKind.NONE && o.stuck().isEmpty()) {
+            // Every command returned: the origin as reads see it must hold, per block, a write the user may
+            // still expect there (read straight from the disk: the run's target is gone with its scheduler).
+            PageImage img = o.model().originDisk().image();
+            byte[] content = new byte[Math.toIntExact(nrBlocks * bs * BlockDevice.SECTOR_SIZE)];
+            img.read(0, content, 0, (int) (nrBlocks * bs));
+            String bad = new LinearData(o.io(), LinearData.Mode.END, bs).check(content, nrBlocks);
+            if (bad != null) {
+                record(o, withoutFaults, null, new Violation(OracleIds.LINEAR_DATA, bad, "end of the run, origin as reads see it"),
+                        out, expected);
+            }
+        }
+        LinearData afterCrash = new LinearData(o.io(), LinearData.Mode.CRASH, bs);
+        CrashSpace space = o.model().metadataDisk().crash(o.plan().tornMetadata() ? 1 : METADATA_ATOMIC_SECTORS);
         CrashSelection sel = space.select(stateSeed, maxStates);
+        CrashSpace originSpace = o.model().originDisk().crash(ORIGIN_ATOMIC_SECTORS);
+        List<CrashState> origins = new ArrayList<>();
+        originSpace.select(~stateSeed, maxStates).forEach(origins::add);
         int checked = 0;
         int index = 0;
         for (CrashState state : sel) {
+            CrashState originState = origins.get(index % origins.size());
             index++;
             checked++;
-            String where = "state " + index + " of " + sel.size() + " (" + space.count() + " possible): " + state.describe();
-            Violation v = checkState(live, o, state, where);
-            if (v != null) {
-                out.add(v);
+            String where = "state " + index + " of " + sel.size() + " (" + space.count() + " possible): "
+                    + state.describe() + "; origin: " + originState.describe();
+            Violation v = checkState(live, o, state, originState, afterCrash, index == 1, where);
+            if (v != null && !record(o, withoutFaults, state, v, out, expected) && stopAtFirst) {
                 break; // one witness per run is enough; shrinking and attribution work from it
             }
         }
-        return new Checked(space.count(), checked, out);
+        return new Checked(space.count(), checked, out, expected);
     }
 
-    private static Violation checkState(Predicate<Defect> live, RunExecutor.Outcome o, CrashState state, String where) {
+    /**
+     * Files {@code v} as a dm-era violation or as expected under the run's device faults; true when the search
+     * should go on (an expected one does not hide a later real one).
+     */
+    private static boolean record(RunExecutor.Outcome o, Supplier<Set<String>> withoutFaults, CrashState state,
+            Violation v, List<Violation> out, List<Expected> expected) {
+        if (!o.plan().hasFaults()) {
+            out.add(v);
+            return false;
+        }
+        DeviceFaults.Verdict verdict = DeviceFaults.judge(o, state, v, withoutFaults);
+        if (verdict.isDeviceFault()) {
+            // One witness per oracle and fault is enough; later states mostly repeat it.
+            if (expected.stream().noneMatch(e -> e.violation().oracle().equals(v.oracle())
+                    && e.fault().equals(verdict.fault()))) {
+                expected.add(new Expected(v, verdict.deviceCause(), verdict.fault()));
+            }
+            return true;
+        }
+        out.add(verdict.violation());
+        return false;
+    }
+
+    /** The oracles that the same plan on honest disks violates, computed once and only when asked. */
+    private static Supplier<Set<String>> withoutFaults(Predicate<Defect> live, RunExecutor.Outcome o, long stateSeed,
+            int maxStates) {
+        @SuppressWarnings("unchecked")
+        Set<String>[] memo = new Set[1];
+        return () -> {
+            if (memo[0] == null) {
+                RunPlan honest = o.plan().withFaults(FaultPlan.NONE, FaultPlan.NONE, false);
+                RunExecutor.Outcome h = RunExecutor.execute(live, honest, RunGenerator.MAX_STEPS);
+                Set<String> ids = new HashSet<>();
+                for (Violation v : allViolations(live, h, stateSeed, maxStates)) {
+                    ids.add(v.oracle());
+                }
+                memo[0] = ids;
+            }
+            return memo[0];
+        };
+    }
+
+    private static Violation checkState(Predicate<Defect> live, RunExecutor.Outcome o, CrashState state,
+            CrashState originState, LinearData linear, boolean readThroughTarget, String where) {
         CrashStateSource source = new CrashStateSource(state);
         if (!source.isZero(0)) {
             CheckReport report = EraCheck.check(source);
@@ -85,7 +180,7 @@ public final class Oracles {
         Command.Target t = o.plan().script().target();
         ModelTarget rec = new ModelTarget(live, new ScriptedPolicy(List.of()), SimDisk.Completion.IMMEDIATE);
         try {
-            rec.startOn(t, state.toDisk());
+            rec.startOn(t, disk(state, "metadata"), disk(originState, "origin"));
             Result created = rec.create();
             if (!(created instanceof Result.Done)) {
                 if (o.acks().isEmpty() && o.visibleEra() == 0) {
@@ -94,24 +189,61 @@ public final class Oracles {
                 return new Violation(OracleIds.LIVENESS, "recovery: the target cannot be created again: "
                         + lines(created), where);
             }
-            Result status = rec.run(new Command.Simple(0, Command.Kind.STATUS));
-            long era = statusEra(status);
+            // The era a status would show, read from the live target: a status command is one more actor (a
+            // thread hand-off) per state for the same number.
+            long era = rec.currentEra() < 0 ? -1 : Integer.toUnsignedLong(rec.currentEra());
             if (era >= 0 && era < Integer.toUnsignedLong(o.visibleEra())) {
                 return new Violation(OracleIds.ERA_FROM_FUTURE, "recovery: current era " + era
                         + " is below era " + o.visibleEra() + " that a status or message showed before the crash", where);
+            }
+            // The first state of a run is read through the recovered target (dm core splits the read, era maps
+            // each piece); later ones straight from the origin state. A read's mapping is a stateless remap that
+            // the first state has exercised, while the content, which is what differs between states, is
+            // checked on every one; and a read through the scheduler costs two hand-offs per era block.
+            byte[] content = readThroughTarget ? rec.read(0, t.originBlocks()) : originContent(originState, t);
+            if (content == null) {
+                return new Violation(OracleIds.LINEAR_DATA, "recovery: reading the origin through the recovered "
+                        + "target failed", where);
+            }
+            String bad = linear.check(content, t.originBlocks());
+            if (bad != null) {
+                return new Violation(OracleIds.LINEAR_DATA, "after recovery: " + bad, where);
             }
             Result removed = rec.remove();
             if (!(removed instanceof Result.Done)) {
                 return new Violation(OracleIds.LIVENESS, "recovery: remove failed: " + lines(removed), where);
             }
-            return tracking(o, rec.metadataImage(), where);
+            // After a clean remove the origin, read directly now, holds what was read before: era never writes
+            // the origin itself, so neither recovery nor removal may change a block.
+            byte[] removedContent = new byte[content.length];
+            rec.originDisk().peek(0, removedContent, 0, removedContent.length / BlockDevice.SECTOR_SIZE);
+            if (!java.util.Arrays.equals(content, removedContent)) {
+                String changed = linear.check(removedContent, t.originBlocks());
+                return new Violation(OracleIds.LINEAR_DATA, "after a clean remove the origin differs from what was "
+                        + "read before it" + (changed == null ? "" : ": " + changed), where);
+            }
+            return tracking(o, new PageImageSource(rec.metadataDisk().image()), where);
         } finally {
             rec.close();
         }
     }
 
+    /**
+     * A fresh disk holding a crash state, for recovery. Without an I/O log: nothing reads one here, and a log
+     * copies and hashes every buffer that recovery writes and reads.
+     */
+    private static SimDisk disk(CrashState state, String name) {
+        return SimDisk.builder(state.sizeSectors()).base(state.materialize()).name(name).recordLog(false).build();
+    }
+
+    private static byte[] originContent(CrashState originState, Command.Target t) {
+        byte[] b = new byte[Math.toIntExact(t.lengthSectors() * BlockDevice.SECTOR_SIZE)];
+        originState.read(0, b, 0, (int) t.lengthSectors());
+        return b;
+    }
+
     /** Every acknowledged write must be listed as written since the era it was acknowledged in. */
-    private static Violation tracking(RunExecutor.Outcome o, byte[] image, String where) {
+    private static Violation tracking(RunExecutor.Outcome o, BlockSource image, String where) {
         Map<Integer, BitSet> since = new TreeMap<>();
         for (ModelTarget.WriteAck a : o.acks()) {
             BitSet listed = since.computeIfAbsent(a.ackEra(), e -> listed(image, e));
@@ -127,19 +259,40 @@ public final class Oracles {
         return null;
     }
 
-    private static BitSet listed(byte[] image, int era) {
+    private static BitSet listed(BlockSource image, int era) {
         StringWriter xml = new StringWriter();
-        EraInvalidate.invalidate(new ByteArrayBlockSource(image), Integer.toUnsignedLong(era), false, false,
-                new InvalidateXml.RunWriter(xml));
-        BitSet b = new BitSet();
-        for (long[] r : InvalidateXml.parse(xml.toString())) {
-            b.set((int) r[0], (int) r[1]);
+        EraInvalidate.invalidate(image, Integer.toUnsignedLong(era), false, false, new InvalidateXml.RunWriter(xml));
+        // The writer's own two line shapes (<block block="b"/>, <range begin="b" end="e"/>), read by their
+        // numbers: a full XML parser per era and state cost more than the invalidate itself.
+        BitSet listed = new BitSet();
+        for (String line : xml.toString().split("\n")) {
+            long[] n = numbers(line);
+            if (n.length == 1) {
+                listed.set((int) n[0]);
+            } else if (n.length == 2) {
+                listed.set((int) n[0], (int) n[1]);
+            }
         }
-        return b;
+        return listed;
     }
 
-    private static long statusEra(Result r) {
-        return r instanceof Result.Done d && !d.lines().isEmpty() ? StatusLine.era(d.lines().get(0)) : -1;
+    private static long[] numbers(String line) {
+        long[] out = new long[2];
+        int found = 0;
+        for (int i = 0; i < line.length() && found < 3; i++) {
+            if (Character.isDigit(line.charAt(i))) {
+                int j = i;
+                while (j < line.length() && Character.isDigit(line.charAt(j))) {
+                    j++;
+                }
+                if (found < 2) {
+                    out[found] = Long.parseLong(line, i, j, 10);
+                }
+                found++;
+                i = j;
+            }
+        }
+        return found > 2 ? new long[0] : java.util.Arrays.copyOf(out, found);
     }
 
     private static String lines(Result r) {

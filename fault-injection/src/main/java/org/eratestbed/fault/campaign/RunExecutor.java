@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.function.Predicate;
 import org.eratestbed.device.sim.SimDisk;
 import org.eratestbed.fault.model.ModelTarget;
+import org.eratestbed.fault.model.UserIo;
 import org.eratestbed.fault.replay.TargetUnderTest.Result;
 import org.eratestbed.fault.result.CrashKind;
 import org.eratestbed.fault.workload.Command;
@@ -24,16 +25,21 @@ import org.eratestbed.model.kernel.RandomPolicy;
 final class RunExecutor {
     /** What a run left behind. */
     record Outcome(RunPlan plan, ModelTarget model, List<ModelTarget.WriteAck> acks, int visibleEra, long steps,
-            String crashPoint, CrashKind kind, List<String> stuck, List<Long> commitSteps, List<Long> flushSteps) {
+            String crashPoint, CrashKind kind, List<String> stuck, List<Long> commitSteps, List<Long> flushSteps,
+            List<UserIo> io, List<String> surfaced) {
     }
 
     private RunExecutor() {
     }
 
     static Outcome execute(Predicate<Defect> live, RunPlan plan, long maxSteps) {
-        ModelTarget model = new ModelTarget(live, new RandomPolicy(plan.seed()), SimDisk.Completion.QUEUED);
+        ModelTarget model = new ModelTarget(live, new RandomPolicy(plan.seed()), SimDisk.Completion.QUEUED)
+                .faults(plan.metadataFaults(), plan.originFaults());
         List<ModelTarget.WriteAck> acks = new ArrayList<>();
         model.onWriteAck(acks::add);
+        List<UserIo> io = new ArrayList<>();
+        model.onUserIo(io::add);
+        List<String> surfaced = new ArrayList<>();
         model.start(plan.script().target(), null);
         DeterministicScheduler sched = model.scheduler();
         sched.maxSteps(maxSteps);
@@ -51,7 +57,7 @@ final class RunExecutor {
 
             @Override
             public int pendingEvents() {
-                running.removeIf(a -> a.finished() && observe(model, a, visibleEra));
+                running.removeIf(a -> a.finished() && observe(model, a, visibleEra, surfaced));
                 if (queue.isEmpty() || running.size() >= plan.window()) {
                     return 0;
                 }
@@ -93,7 +99,7 @@ final class RunExecutor {
             }
             break;
         }
-        running.removeIf(a -> a.finished() && observe(model, a, visibleEra));
+        running.removeIf(a -> a.finished() && observe(model, a, visibleEra, surfaced));
         List<String> stuck = new ArrayList<>();
         if (out == DeterministicScheduler.Outcome.QUIESCENT) {
             for (DeterministicScheduler.Actor a : running) {
@@ -117,18 +123,27 @@ final class RunExecutor {
             point = "end of script (step " + sched.steps() + ")";
         }
         sched.crash();
-        return new Outcome(plan, model, acks, visibleEra[0], sched.steps(), point, kind, stuck, commitSteps, flushSteps);
+        return new Outcome(plan, model, acks, visibleEra[0], sched.steps(), point, kind, stuck, commitSteps, flushSteps,
+                io, surfaced);
     }
 
-    /** A finished command's result: the era it showed (status), if any. Always true, for removeIf. */
-    private static boolean observe(ModelTarget model, DeterministicScheduler.Actor a, int[] visibleEra) {
+    /**
+     * A finished command's result: the era it showed (status), if any, and any error it gave the user (a failed
+     * command, or a status that is not an era status line). Always true, for removeIf.
+     */
+    private static boolean observe(ModelTarget model, DeterministicScheduler.Actor a, int[] visibleEra,
+            List<String> surfaced) {
         if (a.failure() == null && a.result() instanceof Result.Done d) {
             for (String line : d.lines()) {
                 long era = StatusLine.era(line);
                 if (era >= 0) {
                     visibleEra[0] = Math.max(visibleEra[0], (int) era);
+                } else if (a.name().equals("status")) {
+                    surfaced.add("status: " + line);
                 }
             }
+        } else if (a.failure() == null && a.result() instanceof Result.Failed f) {
+            surfaced.add(a.name() + ": " + (f.lines().isEmpty() ? "failed" : f.lines().get(0)));
         }
         return true;
     }

@@ -22,6 +22,7 @@ final class RunGenerator {
         SplittableRandom r = new SplittableRandom(runSeed);
         RunPlan plan = new RunPlan(WorkloadGenerator.generate(r.nextLong(), MAX_COMMANDS), r.nextLong(),
                 1 + r.nextInt(3), -1);
+        plan = CampaignFaults.choose(runSeed, plan);
         RunExecutor.Outcome dry = RunExecutor.execute(live, plan, MAX_STEPS);
         return plan.withCrashStep(chooseCrash(r, dry));
     }

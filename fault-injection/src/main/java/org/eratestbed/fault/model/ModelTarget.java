@@ -1,7 +1,6 @@
 package org.eratestbed.fault.model;
 
 import java.io.StringWriter;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +9,7 @@ import org.eratestbed.device.Bio;
 import org.eratestbed.device.BlockDevice;
 import org.eratestbed.device.IoStatus;
 import org.eratestbed.device.SyncIo;
+import org.eratestbed.device.fault.FaultPlan;
 import org.eratestbed.device.sim.PageImage;
 import org.eratestbed.device.sim.SimDisk;
 import org.eratestbed.fault.replay.TargetUnderTest;
@@ -68,6 +68,25 @@ public final class ModelTarget implements TargetUnderTest {
     }
 
     private java.util.function.Consumer<WriteAck> writeAcks = a -> { };
+    private java.util.function.Consumer<UserIo> userIo = e -> { };
+    private long otherIoSeq;
+    private FaultPlan metadataFaults = FaultPlan.NONE;
+    private FaultPlan originFaults = FaultPlan.NONE;
+
+    /**
+     * Called for every write, discard and flush the user submits to the era device and for its completion, in
+     * the order they happen (the deterministic scheduler runs one thing at a time).
+     */
+    public void onUserIo(java.util.function.Consumer<UserIo> listener) {
+        this.userIo = listener;
+    }
+
+    /** The fault plans the disks that {@link #start} and {@link #startOn} build get (before either is called). */
+    public ModelTarget faults(FaultPlan metadata, FaultPlan origin) {
+        this.metadataFaults = metadata;
+        this.originFaults = origin;
+        return this;
+    }
 
     /** Called, on whichever thread completes the bio, for every write the era device acknowledges OK. */
     public void onWriteAck(java.util.function.Consumer<WriteAck> listener) {
@@ -93,7 +112,8 @@ public final class ModelTarget implements TargetUnderTest {
     @Override
     public void start(Command.Target target, byte[] metadataImage) {
         long metadataSectors = target.metadataMib() << 11;
-        SimDisk md = SimDisk.builder(metadataSectors).name("metadata").completion(completion).build();
+        SimDisk md = SimDisk.builder(metadataSectors).name("metadata").completion(completion).faults(metadataFaults)
+                .build();
         if (metadataImage != null) {
             loadImage(md, metadataImage, target.metadataMib());
         }
@@ -102,9 +122,20 @@ public final class ModelTarget implements TargetUnderTest {
 
     /** Sets up the target over a given metadata disk (e.g. a crash state's), with a fresh zeroed origin. */
     public void startOn(Command.Target target, SimDisk metadataDisk) {
+        startOn(target, metadataDisk, SimDisk.builder(originSectors(target)).name("origin").completion(completion)
+                .faults(originFaults).build());
+    }
+
+    /** The origin device's size for a target line: its length, at least one page. */
+    public static long originSectors(Command.Target target) {
+        return Math.max(8, target.lengthSectors());
+    }
+
+    /** Sets up the target over given metadata and origin disks (e.g. the crash states of both). */
+    public void startOn(Command.Target target, SimDisk metadataDisk, SimDisk originDisk) {
         scheduler = new DeterministicScheduler(policy);
         metadata = metadataDisk;
-        origin = SimDisk.builder(Math.max(8, target.lengthSectors())).name("origin").completion(completion).build();
+        origin = originDisk;
         addEventSource(metadata);
         addEventSource(origin);
         DeviceRegistry devices = new DeviceRegistry();
@@ -234,15 +265,23 @@ public final class ModelTarget implements TargetUnderTest {
         }
         if (c instanceof Command.Discard d) {
             long bs = blockSectors();
-            return io(Bio.discard(d.first() * bs, (int) (d.count() * bs), null), "blkdiscard");
+            long seq = ++otherIoSeq;
+            userIo.accept(new UserIo(UserIo.Op.DISCARD, UserIo.Phase.SUBMIT, seq, d.first(), d.count(), false));
+            return io(Bio.discard(d.first() * bs, (int) (d.count() * bs), bio -> userIo.accept(new UserIo(
+                    UserIo.Op.DISCARD, UserIo.Phase.COMPLETE, seq, d.first(), d.count(), bio.status() == IoStatus.OK))),
+                    "blkdiscard");
         }
         if (c instanceof Command.Invalidate inv) {
             return invalidate(inv);
         }
         Command.Simple s = (Command.Simple) c;
         switch (s.kind()) {
-            case FLUSH:
-                return io(Bio.flush(null), "sync");
+            case FLUSH: {
+                long seq = ++otherIoSeq;
+                userIo.accept(new UserIo(UserIo.Op.FLUSH, UserIo.Phase.SUBMIT, seq, 0, 0, false));
+                return io(Bio.flush(bio -> userIo.accept(new UserIo(UserIo.Op.FLUSH, UserIo.Phase.COMPLETE, seq, 0, 0,
+                        bio.status() == IoStatus.OK))), "sync");
+            }
             case CHECKPOINT:
             case TAKE_METADATA_SNAP:
             case DROP_METADATA_SNAP:
@@ -277,12 +316,14 @@ public final class ModelTarget implements TargetUnderTest {
     private Result write(Command.Write w) {
         long bs = blockSectors();
         for (long b = w.first(); b < w.first() + w.count(); b++) {
-            byte[] data = new byte[(int) (bs * BlockDevice.SECTOR_SIZE)];
             long seq = ++writeSeq;
-            ByteBuffer.wrap(data).putLong(0, b).putLong(8, seq);
             long block = b;
             int issueEra = currentEra();
+            byte[] data = OriginStamp.data(b, seq, issueEra, (int) bs);
+            userIo.accept(new UserIo(UserIo.Op.WRITE, UserIo.Phase.SUBMIT, seq, b, 1, false));
             Result r = io(Bio.write(b * bs, data, false, bio -> {
+                userIo.accept(new UserIo(UserIo.Op.WRITE, UserIo.Phase.COMPLETE, seq, block, 1,
+                        bio.status() == IoStatus.OK));
                 if (bio.status() == IoStatus.OK) {
                     writeAcks.accept(new WriteAck(block, seq, issueEra, currentEra()));
                 }
@@ -292,6 +333,18 @@ public final class ModelTarget implements TargetUnderTest {
             }
         }
         return done();
+    }
+
+    /**
+     * Reads era blocks [first, first + count) through the era device in one O_DIRECT read (dd with a block size
+     * of the whole range; dm core splits it at the target's max_io_len, one era block, as the kernel does); null
+     * when the read fails (the target is gone or the origin returns an error).
+     */
+    public byte[] read(long first, long count) {
+        long bs = blockSectors();
+        byte[] out = new byte[Math.toIntExact(count * bs * BlockDevice.SECTOR_SIZE)];
+        Result r = run(0, "read", () -> io(Bio.read(first * bs, out, null), "dd"));
+        return r instanceof Result.Done ? out : null;
     }
 
     private Result io(Bio bio, String tool) {

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import org.eratestbed.fault.interop.ThinTools;
+import org.eratestbed.model.era.tools.thin.ThinTools;
 import org.eratestbed.model.dm.DmException;
 import org.eratestbed.model.era.tools.check.CheckReport;
 import org.eratestbed.model.era.tools.xml.EraDump;
@@ -54,7 +54,7 @@ class CreationTest {
     static void assertClean(byte[] image) {
         CheckReport r = EraStack.check(image);
         assertTrue(r.ok() && r.warningCount() == 0, () -> "model check: " + String.join("\n", r.lines()));
-        if (ThinTools.installed()) {
+        if (ThinTools.available()) {
             ThinTools.Result t = ThinTools.check(image);
             assertEquals(0, t.code(), () -> "era_check: " + t.err() + t.out());
         }
@@ -71,7 +71,7 @@ class CreationTest {
         assertTrue(r.ok() && r.problems().stream().allMatch(p -> p.toString().startsWith("warning: ")
                 && p.toString().contains("space map index entry 0") && p.toString().contains("nr_free")),
                 () -> "model check: " + String.join("\n", r.lines()));
-        if (ThinTools.installed()) {
+        if (ThinTools.available()) {
             ThinTools.Result t = ThinTools.check(image);
             assertEquals(0, t.code(), () -> "era_check: " + t.err() + t.out());
         }

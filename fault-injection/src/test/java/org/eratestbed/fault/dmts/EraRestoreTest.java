@@ -3,7 +3,7 @@ package org.eratestbed.fault.dmts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
-import org.eratestbed.fault.interop.ThinTools;
+import org.eratestbed.model.era.tools.thin.ThinTools;
 import org.eratestbed.model.era.tools.xml.EraDump;
 import org.eratestbed.model.era.tools.xml.EraXmlParser;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class EraRestoreTest {
     @BeforeEach
     void tools() {
-        ThinTools.assumeInstalled();
+        org.junit.jupiter.api.Assumptions.assumeTrue(ThinTools.available(), ThinTools.NOT_INSTALLED);
     }
 
     @Test

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.eratestbed.fault.interop.ThinTools;
+import org.eratestbed.model.era.tools.thin.ThinTools;
 import org.eratestbed.model.era.tools.xml.EraDump;
 import org.junit.jupiter.api.Test;
 
@@ -64,7 +64,7 @@ class EraTrackingTest {
     /** DMTS blocks_changed_since, by the model's invalidate and by era_invalidate on the same image. */
     static void assertChangedSince(byte[] image, long era, String expected) {
         assertEquals(expected, EraStack.invalidate(image, era, false), "model invalidate --written-since " + era);
-        if (ThinTools.installed()) {
+        if (ThinTools.available()) {
             assertEquals(expected, ThinTools.invalidate(image, era), "era_invalidate --written-since " + era);
         }
     }
@@ -148,7 +148,7 @@ class EraTrackingTest {
             s.remove();
             byte[] image = s.image();
             assertEquals(EraStack.dumpXml(image, true, false), EraStack.dumpXml(image, true, false));
-            if (ThinTools.installed()) {
+            if (ThinTools.available()) {
                 assertEquals(ThinTools.dump(image, true), ThinTools.dump(image, true));
             }
         }
@@ -185,7 +185,7 @@ class EraTrackingTest {
                 s.simple(org.eratestbed.fault.workload.Command.Kind.RESUME);
                 assertSameButEra(EraStack.dumpXml(first, true, false), EraStack.dumpXml(second, true, false), 1,
                         "after chunk " + block);
-                if (ThinTools.installed() && block % 5 == 0) {
+                if (ThinTools.available() && block % 5 == 0) {
                     assertSameButEra(ThinTools.dump(first, true), ThinTools.dump(second, true), 1, "after chunk " + block);
                 }
             }
@@ -201,11 +201,11 @@ class EraTrackingTest {
             s.wipe();
             s.remove();
             String out1 = EraStack.dumpXml(s.image(), true, false);
-            String tpt1 = ThinTools.installed() ? ThinTools.dump(s.image(), true) : null;
+            String tpt1 = ThinTools.available() ? ThinTools.dump(s.image(), true) : null;
             s.create();
             s.simple(org.eratestbed.fault.workload.Command.Kind.SUSPEND);
             String out2 = EraStack.dumpXml(s.image(), true, false);
-            String tpt2 = ThinTools.installed() ? ThinTools.dump(s.image(), true) : null;
+            String tpt2 = ThinTools.available() ? ThinTools.dump(s.image(), true) : null;
             s.simple(org.eratestbed.fault.workload.Command.Kind.RESUME);
             s.remove();
             String out3 = EraStack.dumpXml(s.image(), true, false);
@@ -250,7 +250,7 @@ class EraTrackingTest {
                 assertEquals(secondEra, d2.eraValue(i), "second wipe's era");
             }
             assertNotEquals(EraStack.dumpXml(first, true, false), EraStack.dumpXml(second, true, false));
-            if (ThinTools.installed()) {
+            if (ThinTools.available()) {
                 EraDump t2 = org.eratestbed.model.era.tools.xml.EraXmlParser.parse(ThinTools.dump(second, true));
                 for (int i = 0; i < t2.nrEras(); i++) {
                     assertEquals(secondEra, t2.eraValue(i), "era_dump --logical, block " + t2.eraBlock(i));

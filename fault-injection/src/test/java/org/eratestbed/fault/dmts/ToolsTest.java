@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.eratestbed.fault.interop.ThinTools;
+import org.eratestbed.model.era.tools.thin.ThinTools;
 import org.eratestbed.fault.workload.Command;
 import org.eratestbed.model.era.tools.xml.EraDump;
 import org.junit.jupiter.api.Test;
@@ -56,7 +56,7 @@ class ToolsTest {
             s.simple(Command.Kind.DROP_METADATA_SNAP);
             s.remove();
             CreationTest.assertClean(s.image());
-            if (ThinTools.installed()) {
+            if (ThinTools.available()) {
                 ThinTools.Result r = ThinTools.run(s.image(), "era_invalidate", "--metadata-snapshot",
                         "--written-since", "0", "{img}");
                 assertNotEquals(0, r.code(), "no snapshot held after the drop");

@@ -1,5 +1,6 @@
 package org.eratestbed.fault.interop;
 
+import org.eratestbed.model.era.tools.thin.ThinTools;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -38,7 +39,7 @@ class ModelImagesVsThinToolsTest {
 
     @BeforeEach
     void tools() {
-        ThinTools.assumeInstalled();
+        org.junit.jupiter.api.Assumptions.assumeTrue(ThinTools.available(), ThinTools.NOT_INSTALLED);
     }
 
     @Test

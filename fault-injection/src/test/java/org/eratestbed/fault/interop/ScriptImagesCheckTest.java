@@ -1,5 +1,6 @@
 package org.eratestbed.fault.interop;
 
+import org.eratestbed.model.era.tools.thin.ThinTools;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -78,7 +79,7 @@ class ScriptImagesCheckTest {
                             () -> p + ": " + o.status());
                     CheckReport r = EraStack.check(o.metadataImage());
                     assertTrue(r.ok() && r.warningCount() == 0, () -> p + ": model check: " + r.lines());
-                    if (ThinTools.installed()) {
+                    if (ThinTools.available()) {
                         ThinTools.Result t = ThinTools.check(o.metadataImage());
                         assertEquals(0, t.code(), () -> p + ": era_check: " + t.err() + t.out());
                     }

@@ -1,5 +1,6 @@
 package org.eratestbed.model.era.tools;
 
+import org.eratestbed.model.era.tools.thin.ThinTools;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
@@ -26,7 +27,7 @@ class EraWrapTest {
 
     @Test
     void writesetsAreDumpedOldestFirstAcrossAWrap() throws Exception {
-        ThinTools.assumeInstalled();
+        org.junit.jupiter.api.Assumptions.assumeTrue(ThinTools.available(), ThinTools.NOT_INSTALLED);
         EraDump d = new EraDump("", 128, 16, 1);
         for (long era : new long[] {0, 1, 0xFFFFFFFFL}) {
             BitSet b = new BitSet();

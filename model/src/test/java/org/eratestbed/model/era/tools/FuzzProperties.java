@@ -1,5 +1,6 @@
 package org.eratestbed.model.era.tools;
 
+import org.eratestbed.model.era.tools.thin.ThinTools;
 import static org.eratestbed.model.era.tools.disk.DiskFormat.BLOCK_SIZE;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
@@ -33,7 +34,7 @@ class FuzzProperties {
 
     @BeforeTry
     void needTools() {
-        ThinTools.assumeInstalled();
+        org.junit.jupiter.api.Assumptions.assumeTrue(ThinTools.available(), ThinTools.NOT_INSTALLED);
     }
 
     private static byte[][] bases;

@@ -1,5 +1,6 @@
 package org.eratestbed.model.era.tools;
 
+import org.eratestbed.model.era.tools.thin.ThinTools;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,15 +73,6 @@ final class Images {
     }
 
     private static byte[] restore(String xml, int mib) {
-        try {
-            Path dir = Files.createTempDirectory("era-images");
-            try {
-                return ThinTools.restoreBytes(dir, xml, mib);
-            } finally {
-                Files.deleteIfExists(dir);
-            }
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
+        return ThinTools.restore(xml, mib);
     }
 }

@@ -1,5 +1,6 @@
 package org.eratestbed.model.era.tools;
 
+import org.eratestbed.model.era.tools.thin.ThinTools;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -46,7 +47,7 @@ class RoundTripProperties {
 
     @BeforeTry
     void needTools() {
-        ThinTools.assumeInstalled();
+        org.junit.jupiter.api.Assumptions.assumeTrue(ThinTools.available(), ThinTools.NOT_INSTALLED);
     }
 
     @Provide

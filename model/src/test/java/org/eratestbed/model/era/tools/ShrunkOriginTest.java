@@ -1,5 +1,6 @@
 package org.eratestbed.model.era.tools;
 
+import org.eratestbed.model.era.tools.thin.ThinTools;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,7 +25,7 @@ class ShrunkOriginTest {
 
     @Test
     void writesetsLongerThanTheOriginAreAWarningAndClampedByInvalidate() throws Exception {
-        ThinTools.assumeInstalled();
+        org.junit.jupiter.api.Assumptions.assumeTrue(ThinTools.available(), ThinTools.NOT_INSTALLED);
         EraDump d = new EraDump("", 128, 60, 4);
         BitSet b = new BitSet();
         b.set(10);

@@ -1,5 +1,6 @@
 package org.eratestbed.model.era.tools;
 
+import org.eratestbed.model.era.tools.thin.ThinTools;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,7 +26,7 @@ class SnapshotTest {
 
     @BeforeEach
     void needTools() {
-        ThinTools.assumeInstalled();
+        org.junit.jupiter.api.Assumptions.assumeTrue(ThinTools.available(), ThinTools.NOT_INSTALLED);
     }
 
     @Test

@@ -6,21 +6,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
+
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+
 import java.util.BitSet;
-import java.util.List;
+
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
+
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.eratestbed.model.era.tools.thin.ThinTools;
 import org.eratestbed.model.pdata.MemDisk;
 import org.eratestbed.model.pdata.TestSuperblock;
 import org.eratestbed.model.pdata.array.ArrayInfo;
@@ -51,10 +52,7 @@ class ThinToolsInteropTest {
     Path dir;
 
     private static void assumeTools() {
-        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/sbin/era_check"))
-                && Files.isExecutable(Path.of("/usr/sbin/era_dump"))
-                && Files.isExecutable(Path.of("/usr/sbin/era_restore")),
-                "thin-provisioning-tools era_check/era_dump/era_restore not installed");
+        Assumptions.assumeTrue(ThinTools.available(), ThinTools.NOT_INSTALLED);
     }
 
     /** The blocks era {@code era} marks: a few spread over the device, different per era. */
@@ -75,27 +73,6 @@ class ThinToolsInteropTest {
 
     private static ByteBuffer le(byte[] b) {
         return ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
-    }
-
-    private record Run(int exit, List<String> out) {
-    }
-
-    private static Run run(Path out, String... cmd) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        if (out != null) {
-            pb.redirectOutput(out.toFile());
-        }
-        Process p = pb.start();
-        List<String> lines = new ArrayList<>();
-        if (out == null) {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String l; (l = r.readLine()) != null; ) {
-                    lines.add(l);
-                }
-            }
-        }
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "timed out: " + String.join(" ", cmd));
-        return new Run(p.exitValue(), lines);
     }
 
     /** dm-era's superblock_disk, enough for the tools: fields at the offsets of dm-era.md section 2. */
@@ -163,12 +140,13 @@ class ThinToolsInteropTest {
 
         Path img = dir.resolve("meta.img");
         writeImage(disk, img);
-        Run check = run(null, "era_check", img.toString());
-        assertEquals(0, check.exit(), "era_check: " + check.out());
+        ThinTools.Result check = ThinTools.check(img);
+        assertEquals(0, check.code(), "era_check: " + check.out() + check.err());
 
         Path xml = dir.resolve("dump.xml");
-        Run dump = run(xml, "era_dump", img.toString());
-        assertEquals(0, dump.exit());
+        ThinTools.Result dump = ThinTools.run("era_dump", img.toString());
+        assertEquals(0, dump.code(), "era_dump: " + dump.err());
+        Files.writeString(xml, dump.out());
         TreeMap<Integer, BitSet> writesets = new TreeMap<>();
         int[] eras = new int[NR_BLOCKS];
         Pattern ws = Pattern.compile("<writeset era=\"(\\d+)\" nr_bits=\"(\\d+)\"");
@@ -230,8 +208,8 @@ class ThinToolsInteropTest {
         Files.writeString(xml, sbXml);
         Path img = dir.resolve("restored.img");
         Files.write(img, new byte[DEVICE_BLOCKS * 4096]);
-        Run restore = run(null, "era_restore", "-i", xml.toString(), "-o", img.toString());
-        assertEquals(0, restore.exit(), "era_restore: " + restore.out());
+        ThinTools.Result restore = ThinTools.run("era_restore", "-i", xml.toString(), "-o", img.toString());
+        assertEquals(0, restore.code(), "era_restore: " + restore.out() + restore.err());
 
         MemDisk disk = new MemDisk(DEVICE_BLOCKS);
         byte[] all = Files.readAllBytes(img);
