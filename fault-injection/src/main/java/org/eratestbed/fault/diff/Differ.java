@@ -48,11 +48,17 @@ public final class Differ {
      */
     public static Report diff(WorkloadScript script, Side left, Side right, byte[] initialMetadata, Path outDir)
             throws IOException {
+        return diff(script, left, initialMetadata, right, initialMetadata, outDir);
+    }
+
+    /** As above, each side from its own image (e.g. the one its own earlier crashed replay left). */
+    public static Report diff(WorkloadScript script, Side left, byte[] leftMetadata, Side right, byte[] rightMetadata,
+            Path outDir) throws IOException {
         if (left.name().equals(right.name())) {
             throw new IllegalArgumentException("both sides are called " + left.name());
         }
-        Replayer.Outcome l = Replayer.replay(script, left.target(), initialMetadata);
-        Replayer.Outcome r = Replayer.replay(script, right.target(), initialMetadata);
+        Replayer.Outcome l = Replayer.replay(script, left.target(), leftMetadata);
+        Replayer.Outcome r = Replayer.replay(script, right.target(), rightMetadata);
         Report report = new Report(script.name(), left.name(), l, right.name(), r,
                 compare(script.name(), left.name(), l, right.name(), r));
         if (outDir != null) {
