@@ -26,9 +26,13 @@ public final class RecordedRun {
             Supplier<SimDisk> metadataDisk) {
         WriteWatcher w = new WriteWatcher(target, () -> log(metadataDisk.get()).endTick());
         Replayer.Outcome o = Replayer.replay(script, w, initialMetadata);
-        SimDisk md = metadataDisk.get();
-        return new Recorded(o, new KernelCrashCheck.Input(script.name(), script.target(), log(md), md.baseImage(),
-                w.acks(), w.marks()));
+        return new Recorded(o, input(script, w, metadataDisk.get()));
+    }
+
+    /** The crash check's input for the script {@code watcher} has just watched, on metadata device {@code md}. */
+    public static KernelCrashCheck.Input input(WorkloadScript script, WriteWatcher watcher, SimDisk md) {
+        return new KernelCrashCheck.Input(script.name(), script.target(), log(md), md.baseImage(), watcher.acks(),
+                watcher.marks());
     }
 
     private static org.eratestbed.device.sim.IoLog log(SimDisk disk) {

@@ -12,15 +12,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.eratestbed.device.sim.SimDisk;
-import org.eratestbed.fault.interop.ThinTools;
-import org.eratestbed.fault.model.ModelTarget;
 import org.eratestbed.fault.workload.Command;
-import org.eratestbed.model.era.defect.Variant;
-import org.eratestbed.model.era.tools.check.CheckReport;
-import org.eratestbed.model.era.tools.check.EraCheck;
-import org.eratestbed.model.era.tools.disk.ByteArrayBlockSource;
-import org.eratestbed.model.kernel.ScriptedPolicy;
 import org.junit.jupiter.api.Test;
 
 class DiffCorpusTest {
@@ -122,29 +114,4 @@ class DiffCorpusTest {
         assertEquals(files, CORPUS.stream().map(DiffCorpus.Entry::name).collect(Collectors.toCollection(TreeSet::new)));
     }
 
-    /**
-     * The whole corpus on the model, twice (two model instances, as the kernel diff will run it): the two agree,
-     * and every final image passes the model's check and thin-provisioning-tools' era_check.
-     */
-    @Test
-    void everyScriptReplaysOnTheModelToCleanImages() throws IOException {
-        ThinTools.assumeInstalled();
-        try (ModelTarget a = model(); ModelTarget b = model()) {
-            List<CorpusDiff.ScriptResult> results = CorpusDiff.run(CORPUS, new Differ.Side("model", a),
-                    new Differ.Side("model-again", b), null, r -> { });
-            for (CorpusDiff.ScriptResult r : results) {
-                String name = r.entry().name();
-                assertTrue(r.report().same(), () -> r.report().first().get().describe());
-                byte[] image = r.report().left().metadataImage();
-                CheckReport check = EraCheck.check(new ByteArrayBlockSource(image));
-                assertTrue(check.ok(), name + ": check: " + check.lines());
-                ThinTools.Result tpt = ThinTools.check(image);
-                assertEquals(0, tpt.code(), name + ": era_check: " + tpt.err() + tpt.out());
-            }
-        }
-    }
-
-    private static ModelTarget model() {
-        return new ModelTarget(Variant.UPSTREAM, new ScriptedPolicy(List.of()), SimDisk.Completion.IMMEDIATE);
-    }
 }
