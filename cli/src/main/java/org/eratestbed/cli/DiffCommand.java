@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.eratestbed.device.BadInputException;
 import org.eratestbed.device.sim.SimDisk;
+import org.eratestbed.fault.diff.CorpusDiff;
+import org.eratestbed.fault.diff.DiffCorpus;
 import org.eratestbed.fault.diff.Differ;
 import org.eratestbed.fault.model.ModelTarget;
 import org.eratestbed.fault.replay.TargetUnderTest;
@@ -27,8 +29,12 @@ final class DiffCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Parameters(paramLabel = "SCRIPT.era", description = "the workload script")
+    @Parameters(paramLabel = "SCRIPT.era", arity = "0..1", description = "the workload script")
     Path script;
+
+    @Option(names = "--corpus", description = "diff every script of the differential corpus (shipped with "
+            + "era-testbed) instead of one script")
+    boolean corpus;
 
     @Option(names = "--variant", defaultValue = "upstream",
             description = "the model's variant: upstream (default), as-reviewed, pre-5.12 or hardened")
@@ -48,6 +54,12 @@ final class DiffCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Variant v = Variant.parse(variant);
+        if (corpus == (script != null)) {
+            throw new BadInputException("give either SCRIPT.era or --corpus");
+        }
+        if (corpus) {
+            return corpus(v);
+        }
         WorkloadScript s = WorkloadParser.parse(script);
         byte[] image = null;
         if (metadata != null) {
@@ -69,6 +81,28 @@ final class DiffCommand implements Callable<Integer> {
             spec.commandLine().getOut().println(r.first().get().describe());
             spec.commandLine().getOut().println("both replays are in " + dir);
             return EraTestbed.EXIT_VIOLATION;
+        }
+    }
+
+    private int corpus(Variant v) throws IOException {
+        if (metadata != null) {
+            throw new BadInputException("--metadata does not go with --corpus (its scripts say where they start)");
+        }
+        Path dir = out != null ? out : Path.of("diff-corpus");
+        String otherName = against.equals("kernel") ? "kernel" : "model-" + against;
+        java.io.PrintWriter w = spec.commandLine().getOut();
+        try (ModelTarget model = model(v); TargetUnderTest other = other()) {
+            List<CorpusDiff.ScriptResult> results = CorpusDiff.run(DiffCorpus.load(), new Differ.Side("model", model),
+                    new Differ.Side(otherName, other), dir, r -> {
+                        w.println(r.entry().name() + ": " + (r.report().same() ? "same" : "DIFFERENT") + " ("
+                                + r.millis() + " ms)");
+                        r.report().first().ifPresent(d -> w.println(d.describe()));
+                        w.flush();
+                    });
+            long different = results.stream().filter(r -> !r.report().same()).count();
+            w.println(results.size() + " scripts, " + different + " different, model (" + v.id() + ") against "
+                    + otherName + "; both replays of each are in " + dir);
+            return different == 0 ? EraTestbed.EXIT_OK : EraTestbed.EXIT_VIOLATION;
         }
     }
 

@@ -35,10 +35,22 @@ class DiffCommandTest {
     }
 
     @Test
+    void theCorpusAgainstTheSameVariantIsExitZeroWithALinePerScript(@TempDir Path dir) {
+        EraTestbedTest.Run r = EraTestbedTest.run("diff", "--corpus", "--against", "upstream", "--out",
+                dir.resolve("out").toString());
+        assertEquals(0, r.code(), r.err() + r.out());
+        assertTrue(r.out().contains("01-basic: same"), r.out());
+        assertTrue(r.out().contains(" scripts, 0 different"), r.out());
+        assertTrue(Files.isRegularFile(dir.resolve("out/10-recover-after-crash/model-upstream/status.txt")));
+    }
+
+    @Test
     void badScriptsAndUnknownVariantsAreExitTwoWithOneLine(@TempDir Path dir) throws Exception {
         Path bad = Files.writeString(dir.resolve("bad.era"), "write 0 1\n");
         for (String[] args : new String[][] {{"diff", bad.toString(), "--against", "upstream"},
                 {"diff", dir.resolve("none.era").toString()},
+                {"diff"},
+                {"diff", "--corpus", bad.toString()},
                 {"diff", Files.writeString(dir.resolve("s.era"), SUSPENDED_STATUS).toString(), "--against", "nope"}}) {
             EraTestbedTest.Run r = EraTestbedTest.run(args);
             assertEquals(2, r.code(), String.join(" ", args) + ": " + r.err() + r.out());
