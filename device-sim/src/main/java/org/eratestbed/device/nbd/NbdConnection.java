@@ -45,9 +45,16 @@ final class NbdConnection {
     /** Thrown inside the reader when the peer breaks the protocol so badly that the connection must close. */
     private static final class Hangup extends Exception {
         private static final long serialVersionUID = 1L;
+        /** Replies already queued (e.g. the EINVAL that explains the hang-up) are sent before closing. */
+        final boolean answerFirst;
 
         Hangup(String why) {
+            this(why, false);
+        }
+
+        Hangup(String why, boolean answerFirst) {
             super(why, null, false, false);
+            this.answerFirst = answerFirst;
         }
     }
 
@@ -55,7 +62,7 @@ final class NbdConnection {
         this.server = server;
         this.socket = socket;
         this.id = id;
-        this.reader = new Thread(this::run, "nbd-conn-" + id + "-reader");
+        this.reader = new Thread(this::run, server.threadPrefix() + "conn-" + id + "-reader");
         reader.setDaemon(true);
     }
 
@@ -82,12 +89,14 @@ final class NbdConnection {
             out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream()));
             String export = handshake();
             socket.setSoTimeout(0);
-            writer = new Thread(this::writeLoop, "nbd-conn-" + id + "-writer");
+            writer = new Thread(this::writeLoop, server.threadPrefix() + "conn-" + id + "-writer");
             writer.setDaemon(true);
             writer.start();
             transmission(export, server.device(export));
             graceful = true;
-        } catch (IOException | Hangup | RuntimeException e) {
+        } catch (Hangup e) {
+            graceful = e.answerFirst;
+        } catch (IOException | RuntimeException e) {
             // The peer went away or broke the protocol: this connection ends, the others go on.
         } finally {
             finish(graceful);
@@ -261,17 +270,21 @@ final class NbdConnection {
             if (type == CMD_DISC) {
                 return;
             }
+            // A write's payload is read whole before anything else: one cut short holds no slot and reaches nothing.
+            byte[] data = null;
+            if (type == CMD_WRITE && length <= MAX_PAYLOAD) {
+                data = new byte[(int) length];
+                in.readFully(data);
+            }
             acquireSlot();
             NbdRequestEvent event = new NbdRequestEvent(id, export, type, flags, offset, length, 0);
             switch (type) {
                 case CMD_WRITE: {
-                    if (length > MAX_PAYLOAD) {
+                    if (data == null) {
                         // The payload cannot be skipped safely: refuse it and hang up.
                         reply(handle, EINVAL, null, event);
-                        throw new Hangup("write of " + length + " bytes");
+                        throw new Hangup("write of " + length + " bytes", true);
                     }
-                    byte[] data = new byte[(int) length];
-                    in.readFully(data);
                     if (!inRange(offset, length, sizeBytes)) {
                         reply(handle, EINVAL, null, event);
                         break;

@@ -25,7 +25,7 @@ import org.eratestbed.device.sim.SimDisk;
  * <p>Thread model: one acceptor thread; per connection one reader thread (handshake, then request parsing and
  * submission) and one writer thread (replies, in completion order). A slow or stuck client only stalls its own
  * two threads: at most {@link #MAX_IN_FLIGHT} requests per connection are outstanding, then its reader waits
- * for its writer. Every thread is a daemon, named {@code nbd-...}, and ends when its socket closes;
+ * for its writer. Every thread is a daemon, named {@code nbd-<port>-...}, and ends when its socket closes;
  * {@link #close()} closes every socket and joins every thread.
  *
  * <p>Devices must complete requests by themselves: the server never drives completions, so a
@@ -46,6 +46,7 @@ public final class NbdServer implements AutoCloseable {
     private ServerSocket socket;
     private Thread acceptor;
     private volatile boolean closed;
+    private volatile String threadPrefix = "nbd-";
 
     /** Adds an export; names are what a client passes to OPT_GO / EXPORT_NAME (e.g. {@code nbd-client -N meta}). */
     public synchronized NbdServer export(String name, BlockDevice device) {
@@ -88,7 +89,8 @@ public final class NbdServer implements AutoCloseable {
             throw e;
         }
         socket = s;
-        acceptor = new Thread(this::acceptLoop, "nbd-accept-" + s.getLocalPort());
+        threadPrefix = "nbd-" + s.getLocalPort() + "-";
+        acceptor = new Thread(this::acceptLoop, threadPrefix + "accept");
         acceptor.setDaemon(true);
         acceptor.start();
         return this;
@@ -124,6 +126,11 @@ public final class NbdServer implements AutoCloseable {
     /** Connections accepted and served (handed a reader thread) since start. */
     public long connectionsServed() {
         return connectionsServed.get();
+    }
+
+    /** Every thread of this server is named {@code nbd-<port>-...}. */
+    String threadPrefix() {
+        return threadPrefix;
     }
 
     NbdRequestListener listener() {
