@@ -10,6 +10,8 @@ import org.eratestbed.device.sim.SimDisk;
 import org.eratestbed.fault.diff.CorpusDiff;
 import org.eratestbed.fault.diff.DiffCorpus;
 import org.eratestbed.fault.diff.Differ;
+import org.eratestbed.fault.kernel.KernelException;
+import org.eratestbed.fault.kernel.KernelTarget;
 import org.eratestbed.fault.model.ModelTarget;
 import org.eratestbed.fault.replay.TargetUnderTest;
 import org.eratestbed.fault.workload.WorkloadParser;
@@ -53,6 +55,14 @@ final class DiffCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        try {
+            return diff();
+        } catch (KernelException e) {
+            throw new BadInputException("kernel target: " + e.getMessage(), e);
+        }
+    }
+
+    private int diff() throws IOException {
         Variant v = Variant.parse(variant);
         if (corpus == (script != null)) {
             throw new BadInputException("give either SCRIPT.era or --corpus");
@@ -111,10 +121,10 @@ final class DiffCommand implements Callable<Integer> {
         return new ModelTarget(v, new ScriptedPolicy(List.of()), SimDisk.Completion.IMMEDIATE);
     }
 
+    /** The real kernel in the guest 'kernel setup' built (exit 2 when it is not built), or a model variant. */
     private TargetUnderTest other() {
         if (against.equals("kernel")) {
-            throw new BadInputException("the kernel target is not set up in this build (issue #7); "
-                    + "compare with a model variant instead: --against hardened");
+            return new KernelTarget(KernelCommand.requireGuest());
         }
         return model(Variant.parse(against));
     }
