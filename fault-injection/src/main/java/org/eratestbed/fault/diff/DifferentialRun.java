@@ -19,8 +19,9 @@ import org.eratestbed.fault.replay.TargetUnderTest;
  * for some of the scripts — all with one target instance, so the kernel boots its guest once.
  */
 public final class DifferentialRun {
-    /** Every script's diff, the crash checks that ran, and the wall time of the whole run. */
-    public record Outcome(List<CorpusDiff.ScriptResult> diffs, List<KernelCrashCheck.Report> crashChecks, long millis) {
+    /** Every script's diff, the crash checks that ran (and their inputs, to check further), the wall time. */
+    public record Outcome(List<CorpusDiff.ScriptResult> diffs, List<KernelCrashCheck.Report> crashChecks,
+            List<KernelCrashCheck.Input> crashInputs, long millis) {
         /** The scripts whose replays differ. */
         public List<Difference> differences() {
             return diffs.stream().filter(r -> !r.report().same()).map(r -> r.report().first().get()).toList();
@@ -43,19 +44,21 @@ public final class DifferentialRun {
         long t0 = System.nanoTime();
         WriteWatcher watched = new WriteWatcher(other, () -> otherMetadata.get().log().endTick());
         List<KernelCrashCheck.Report> checks = new ArrayList<>();
+        List<KernelCrashCheck.Input> inputs = new ArrayList<>();
         List<CorpusDiff.ScriptResult> diffs = CorpusDiff.run(corpus, new Differ.Side("model", model),
                 new Differ.Side(otherName, watched), outDir, r -> {
                     progress.accept(r.entry().name() + ": " + (r.report().same() ? "same" : "DIFFERENT") + " ("
                             + r.millis() + " ms)");
                     if (crashChecked.contains(r.entry().name())) {
                         long c0 = System.nanoTime();
-                        KernelCrashCheck.Report rep = KernelCrashCheck.check(
-                                RecordedRun.input(r.entry().script(), watched, otherMetadata.get()), options);
+                        KernelCrashCheck.Input in = RecordedRun.input(r.entry().script(), watched, otherMetadata.get());
+                        KernelCrashCheck.Report rep = KernelCrashCheck.check(in, options);
+                        inputs.add(in);
                         checks.add(rep);
                         progress.accept("  crash states: " + rep.summary() + " (" + (System.nanoTime() - c0) / 1_000_000
                                 + " ms)");
                     }
                 });
-        return new Outcome(diffs, List.copyOf(checks), (System.nanoTime() - t0) / 1_000_000);
+        return new Outcome(diffs, List.copyOf(checks), List.copyOf(inputs), (System.nanoTime() - t0) / 1_000_000);
     }
 }

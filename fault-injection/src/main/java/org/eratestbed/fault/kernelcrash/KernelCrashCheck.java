@@ -115,8 +115,9 @@ public final class KernelCrashCheck {
             return name + ": " + points + " crash points, " + states + " states checked of " + possible + " possible, "
                     + eraChecks + " by era_check; " + acks + " acknowledged writes (" + exactAcks
                     + " with an exact era); " + (ok() ? "no violation" : violations.size() + " violations, first: "
-                    + violations.get(0)) + (known.isEmpty() ? "" : "; " + known.size() + " known, first: "
-                    + known.get(0));
+                    + violations.get(0)) + (known.isEmpty() ? "" : "; known: " + known.stream().collect(
+                            java.util.stream.Collectors.groupingBy(Known::id, java.util.TreeMap::new,
+                                    java.util.stream.Collectors.counting())));
         }
     }
 
