@@ -7,6 +7,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.eratestbed.device.BadInputException;
 import org.eratestbed.device.sim.SimDisk;
+import org.eratestbed.fault.kernel.KernelException;
+import org.eratestbed.fault.kernel.KernelSetup;
+import org.eratestbed.fault.kernel.KernelTarget;
 import org.eratestbed.fault.model.ModelTarget;
 import org.eratestbed.fault.replay.Replayer;
 import org.eratestbed.fault.workload.WorkloadParser;
@@ -43,10 +46,7 @@ final class ReplayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (!target.equals("model")) {
-            if (target.equals("kernel")) {
-                throw new NotBuiltException("'replay --target kernel'", 7);
-            }
+        if (!target.equals("model") && !target.equals("kernel")) {
             throw new BadInputException("unknown target '" + target + "' (model or kernel)");
         }
         Variant v = Variant.parse(variant);
@@ -59,6 +59,9 @@ final class ReplayCommand implements Callable<Integer> {
             image = Files.readAllBytes(metadata);
         }
         Path dir = out != null ? out : Path.of("replay-" + script.getFileName().toString().replaceFirst("\\.era$", ""));
+        if (target.equals("kernel")) {
+            return replayOnKernel(s, image, dir);
+        }
         // Commands run one after another, as a shell runs dmsetup and dd; queued completions and random
         // interleavings are for campaigns.
         try (ModelTarget model = new ModelTarget(v, new ScriptedPolicy(List.of()), SimDisk.Completion.IMMEDIATE)) {
@@ -66,6 +69,23 @@ final class ReplayCommand implements Callable<Integer> {
             o.writeTo(dir);
             spec.commandLine().getOut().println("replayed " + s.commands().size() + " commands of " + script
                     + " on the model (" + v.id() + "): " + dir.resolve("status.txt"));
+        }
+        return EraTestbed.EXIT_OK;
+    }
+
+    /** The real kernel's dm-era in the QEMU guest built by 'kernel setup' (the variant does not apply). */
+    private int replayOnKernel(WorkloadScript s, byte[] image, Path dir) throws IOException {
+        KernelSetup.GuestImage guest = KernelCommand.requireGuest();
+        long t0 = System.nanoTime();
+        try (KernelTarget kernel = new KernelTarget(guest)) {
+            Replayer.Outcome o = Replayer.replay(s, kernel, image);
+            o.writeTo(dir);
+            spec.commandLine().getOut().println("replayed " + s.commands().size() + " commands of " + script
+                    + " on kernel " + guest.kernelRelease() + " (" + kernel.accel() + ", boot "
+                    + kernel.bootTimes().stream().mapToLong(java.time.Duration::toMillis).sum() + " ms, total "
+                    + (System.nanoTime() - t0) / 1_000_000 + " ms): " + dir.resolve("status.txt"));
+        } catch (KernelException e) {
+            throw new BadInputException("kernel target: " + e.getMessage(), e);
         }
         return EraTestbed.EXIT_OK;
     }
