@@ -229,11 +229,13 @@ public final class KernelCrashCheck {
             }
             if (o.eraCheck() != null) {
                 eraChecks++;
-                EraCheckProcess.Outcome tpt = EraCheckProcess.check(o.eraCheck(), bytes(state.materialize()));
-                if (!tpt.clean()) {
+                org.eratestbed.model.era.tools.thin.ThinTools.Result tpt = org.eratestbed.model.era.tools.thin.ThinTools.run(
+                        bytes(state.materialize()), "era_check", "{img}");
+                String output = (tpt.out() + tpt.err()).strip();
+                if (!tpt.ok()) {
                     Violation v = new Violation(OracleIds.METADATA_CONSISTENCY, "era_check exited " + tpt.code()
-                            + " where the model's check is clean: " + tpt.output().replace('\n', ' '), where);
-                    if (!(nrBlocks(source) == 0 && tpt.output().contains("Effected eras: [1, 0)"))) {
+                            + " where the model's check is clean: " + output.replace('\n', ' '), where);
+                    if (!(nrBlocks(source) == 0 && output.contains("Effected eras: [1, 0)"))) {
                         return new Checked(v, eraChecks, known);
                     }
                     known.add(new Known(TPT_EMPTY_ERA_ARRAY, v)); // the tool's false alarm: go on to recovery

@@ -15,6 +15,7 @@ import org.eratestbed.device.sim.SimDisk;
 import org.eratestbed.fault.replay.TargetUnderTest;
 import org.eratestbed.fault.workload.Command;
 import org.eratestbed.model.dm.DeviceRegistry;
+import org.eratestbed.model.pdata.Errno;
 import org.eratestbed.model.dm.DmException;
 import org.eratestbed.model.dm.KernelLog;
 import org.eratestbed.model.dm.MappedDevice;
@@ -328,6 +329,14 @@ public final class ModelTarget implements TargetUnderTest {
                     writeAcks.accept(new WriteAck(block, seq, issueEra, currentEra()));
                 }
             }), "dd");
+            if (r instanceof Result.Failed f) {
+                // dd (bs = one era block) reports the blocks it read and wrote before giving up
+                long written = b - w.first();
+                List<String> lines = new ArrayList<>(f.lines());
+                lines.add((written + 1) + "+0 records in");
+                lines.add(written + "+0 records out");
+                return new Result.Failed(lines);
+            }
             if (!(r instanceof Result.Done)) {
                 return r;
             }
@@ -376,6 +385,10 @@ public final class ModelTarget implements TargetUnderTest {
     }
 
     private Result failed(String text, DmException e, int mark) {
+        if (e.errno() == Errno.ENXIO) {
+            // the ioctl found no device of that name: libdevmapper's words, then dmsetup's
+            return new Result.Failed(List.of("Device does not exist.", "Command failed."));
+        }
         String ioctl = switch (text.split(" ")[0]) {
             case "checkpoint", "take_metadata_snap", "drop_metadata_snap" -> "message";
             case "create" -> "reload";

@@ -64,6 +64,10 @@ public final class Replayer {
         String prefix = latePrefix == null ? "" : latePrefix;
         if (r instanceof TargetUnderTest.Result.Done d) {
             d.lines().forEach(l -> status.add(prefix + l));
+            if (d.lines().isEmpty() && !prefix.isEmpty()) {
+                // a late message or write prints nothing, but that it returned (and when) is the result
+                status.add(prefix.stripTrailing());
+            }
         } else if (r instanceof TargetUnderTest.Result.Failed f) {
             f.lines().forEach(l -> status.add(prefix + "ERROR: " + word + ": " + l));
         } else if (r instanceof TargetUnderTest.Result.Blocked) {

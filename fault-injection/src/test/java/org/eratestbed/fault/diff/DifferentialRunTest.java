@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.eratestbed.device.sim.SimDisk;
-import org.eratestbed.fault.interop.ThinTools;
+import org.eratestbed.model.era.tools.thin.ThinTools;
 import org.eratestbed.fault.kernelcrash.KernelCrashCheck;
 import org.eratestbed.fault.model.ModelTarget;
 import org.eratestbed.model.era.defect.Variant;
@@ -32,7 +32,7 @@ class DifferentialRunTest {
      */
     @Test
     void aSecondUpstreamModelAgreesEverywhereWithCleanImagesAndCrashStates() throws Exception {
-        ThinTools.assumeInstalled();
+        org.junit.jupiter.api.Assumptions.assumeTrue(ThinTools.available(), ThinTools.NOT_INSTALLED);
         List<String> lines = new ArrayList<>();
         try (ModelTarget m = model(Variant.UPSTREAM); ModelTarget other = model(Variant.UPSTREAM)) {
             DifferentialRun.Outcome o = DifferentialRun.run(DiffCorpus.load(), m, "other", other, other::metadataDisk,

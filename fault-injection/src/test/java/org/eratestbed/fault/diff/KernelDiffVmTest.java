@@ -13,7 +13,7 @@ import org.eratestbed.fault.kernel.AccelProbe;
 import org.eratestbed.fault.kernel.HostTools;
 import org.eratestbed.fault.kernel.KernelSetup;
 import org.eratestbed.fault.kernel.KernelTarget;
-import org.eratestbed.fault.kernelcrash.EraCheckProcess;
+import org.eratestbed.model.era.tools.thin.ThinTools;
 import org.eratestbed.fault.kernelcrash.KernelCrashCheck;
 import org.eratestbed.fault.kernelcrash.RecordingExports;
 import org.eratestbed.fault.kernelcrash.WriteWatcher;
@@ -49,29 +49,10 @@ class KernelDiffVmTest {
      * agrees and this test fails until the entry is removed, so the list cannot go stale. None is a kernel-side
      * finding: for those the same map would hold the evidence.
      */
-    static final Map<String, String> KNOWN_DISAGREEMENTS = Map.of(
-            // model: RpcQueue.submit appends (FIFO); the kernel's perform_rpc does list_add(&rpc->list,
-            // &era->rpc_calls), i.e. at the head, and process_rpc_calls walks from the head, so the newest call
-            // runs first. A status blocked on the suspended target is queued before resume's
-            // in_worker0(metadata_era_rollover); the kernel runs the rollover first and the late status shows
-            // era 2 and the rollover's 12 used blocks.
-            "04-suspended-rpc", """
-                    04-suspended-rpc.era: status.txt line 3 differs
-                      model: LATE(line 7 status, returned during line 9): 0 32768 era 8 9/1024 1 -
-                      kernel: LATE(line 7 status, returned during line 9): 0 32768 era 8 12/1024 2 -""",
-            // model adapter (ModelTarget.failed): dmsetup says "Device does not exist." when there is no era0;
-            // the model prints an ioctl failure with EINVAL.
-            "08-remove-create", """
-                    08-remove-create.era: status.txt line 2 differs
-                      model: ERROR: status: device-mapper: status ioctl on era0  failed: Invalid argument
-                      kernel: ERROR: status: Device does not exist.""",
-            // model adapter (ModelTarget.write): a dd that fails prints its record counts after the error
-            // (busybox dd: "<blocks tried>+0 records in", "<blocks written>+0 records out"); the model prints
-            // only the error line.
-            "12-edge", """
-                    12-edge.era: status.txt line 4 differs
-                      model: 0 32768 era 8 9/1024 2 -
-                      kernel: ERROR: write: 7+0 records in""");
+    // Three were found and fixed in the model: RpcQueue ran calls first-in first-out (the kernel's list_add puts
+    // the newest at the head), ModelTarget answered a status with no device with an ioctl failure (dmsetup says
+    // "Device does not exist."), and a failed dd printed no record counts.
+    static final Map<String, String> KNOWN_DISAGREEMENTS = Map.of();
 
     private KernelTarget kernel;
     private RecordingExports exports;
@@ -122,7 +103,7 @@ class KernelDiffVmTest {
     void theCorpusAgreesWithTheKernelAndTheKernelsCrashStatesPass() throws Exception {
         List<DiffCorpus.Entry> corpus = DiffCorpus.load();
         KernelCrashCheck.Options options = new KernelCrashCheck.Options(Variant.UPSTREAM::has, 1, 6, 3,
-                EraCheckProcess.find());
+                ThinTools.find("era_check"));
         DifferentialRun.Outcome o;
         try (ModelTarget model = new ModelTarget(Variant.UPSTREAM, new ScriptedPolicy(List.of()),
                 SimDisk.Completion.IMMEDIATE)) {

@@ -15,7 +15,7 @@ import org.eratestbed.device.sim.IoLog;
 import org.eratestbed.device.sim.IoRecord;
 import org.eratestbed.device.sim.SimDisk;
 import org.eratestbed.fault.diff.DiffCorpus;
-import org.eratestbed.fault.interop.ThinTools;
+import org.eratestbed.model.era.tools.thin.ThinTools;
 import org.eratestbed.fault.model.ModelTarget;
 import org.eratestbed.fault.result.OracleIds;
 import org.eratestbed.model.era.defect.Variant;
@@ -36,7 +36,7 @@ class KernelCrashCheckTest {
 
     /** era_check is a process per state (~70 ms here): the tests that are about tracking leave it out. */
     private static KernelCrashCheck.Options upstream(boolean eraCheck) {
-        return new KernelCrashCheck.Options(Variant.UPSTREAM::has, 7, 8, 4, eraCheck ? EraCheckProcess.find() : null);
+        return new KernelCrashCheck.Options(Variant.UPSTREAM::has, 7, 8, 4, eraCheck ? ThinTools.find("era_check") : null);
     }
 
     @Test
@@ -49,7 +49,7 @@ class KernelCrashCheckTest {
             assertTrue(rep.points() >= 4, rep.summary());
             assertTrue(rep.states() > rep.points(), "some crash point must have more than one state: " + rep.summary());
             assertTrue(rep.acks() > 0, rep.summary());
-            if (eraCheck && ThinTools.installed()) {
+            if (eraCheck && ThinTools.available()) {
                 assertTrue(rep.eraChecks() > 0, rep.summary());
             }
         }
@@ -61,14 +61,14 @@ class KernelCrashCheckTest {
      */
     @Test
     void eraChecksFalseAlarmOnAnEmptyEraArrayIsKnownNotAFinding() {
-        ThinTools.assumeInstalled();
+        org.junit.jupiter.api.Assumptions.assumeTrue(ThinTools.available(), ThinTools.NOT_INSTALLED);
         KernelCrashCheck.Input in = record("09-crash-mid-era").input();
         // crashes inside the create only: every flush of the format and of the first resume's commits
         WriteWatcher.Mark created = in.crashPoints().get(0);
         KernelCrashCheck.Input create = new KernelCrashCheck.Input(in.name(), in.target(),
                 in.metadataLog().before(created.tick()), in.base(), List.of(), List.of(created));
         KernelCrashCheck.Report rep = KernelCrashCheck.check(create,
-                new KernelCrashCheck.Options(Variant.UPSTREAM::has, 7, Integer.MAX_VALUE, 4, EraCheckProcess.find()));
+                new KernelCrashCheck.Options(Variant.UPSTREAM::has, 7, Integer.MAX_VALUE, 4, ThinTools.find("era_check")));
         assertTrue(rep.ok(), rep.summary());
         assertTrue(rep.known().stream().anyMatch(k -> k.id().equals(KernelCrashCheck.TPT_EMPTY_ERA_ARRAY)
                 && k.violation().message().contains("Effected eras: [1, 0)")), rep.summary());
@@ -141,10 +141,10 @@ class KernelCrashCheckTest {
 
     @Test
     void eraCheckAloneRejectsAGarbledImage() {
-        ThinTools.assumeInstalled();
-        Path exe = EraCheckProcess.find();
+        org.junit.jupiter.api.Assumptions.assumeTrue(ThinTools.available(), ThinTools.NOT_INSTALLED);
+        Path exe = ThinTools.find("era_check");
         byte[] image = new byte[4 << 20];
         image[0] = 1;
-        assertFalse(EraCheckProcess.check(exe, image).clean());
+        assertFalse(ThinTools.check(image).ok());
     }
 }

@@ -25,6 +25,7 @@ public class DmException extends RuntimeException {
         return switch (errno) {
             case EPERM -> "Operation not permitted";
             case EIO -> "Input/output error";
+            case ENXIO -> "No such device or address";
             case ENOMEM -> "Cannot allocate memory";
             case ENOTBLK -> "Block device required";
             case EBUSY -> "Device or resource busy";

@@ -51,6 +51,11 @@ public final class MappedDevice implements BlockDevice {
     private boolean splitDiscards;
     /** md->suspend_lock: suspend, resume (with its table swap) and remove never overlap. */
     private final Mutex suspendLock;
+    /**
+     * dmsetup remove destroys the mapped device itself, not only its tables: until the next create, every ioctl
+     * naming it fails with ENXIO (dmsetup: "Device does not exist."), not with an error about a missing table.
+     */
+    private volatile boolean removed;
 
     public MappedDevice(String name, String devT, Scheduler scheduler, DeviceRegistry devices, KernelLog log,
             Map<String, TargetType> types) {
@@ -147,6 +152,7 @@ public final class MappedDevice implements BlockDevice {
 
     /** dm_suspend: presuspend, hold new I/O, wait for every bio in flight, postsuspend. A no-op if suspended. */
     public void suspend() {
+        requireDevice();
         suspendLock.lock();
         try {
             doSuspend();
@@ -173,6 +179,7 @@ public final class MappedDevice implements BlockDevice {
      * then resumes: preresume (an error leaves the device suspended), release held I/O.
      */
     public void resume() {
+        requireDevice();
         suspendLock.lock();
         try {
             doResume();
@@ -216,12 +223,14 @@ public final class MappedDevice implements BlockDevice {
 
     /** dmsetup create: load, then resume; a failed load leaves no device behind. */
     public void create(String line) {
+        removed = false;
         load(line);
         resume();
     }
 
     /** dmsetup remove: suspends the live table's targets if it runs (presuspend, postsuspend), destroys both tables. */
     public void remove() {
+        requireDevice();
         suspendLock.lock();
         try {
             doRemove();
@@ -245,10 +254,12 @@ public final class MappedDevice implements BlockDevice {
             live.target().dtr();
         }
         clear();
+        removed = true;
     }
 
     /** dmsetup status (INFO) or table (TABLE): read under io_barrier, like table_status. */
     public String status(StatusType type) {
+        requireDevice();
         map.readLock();
         try {
             Table t = map.dereference();
@@ -264,6 +275,7 @@ public final class MappedDevice implements BlockDevice {
 
     /** dmsetup message: read under io_barrier, like target_message. */
     public void message(String text) {
+        requireDevice();
         map.readLock();
         try {
             Table t = map.dereference();
@@ -274,6 +286,17 @@ public final class MappedDevice implements BlockDevice {
             t.target().message(argv);
         } finally {
             map.readUnlock();
+        }
+    }
+
+    /** Whether dmsetup remove has destroyed the device (and no create made it again). */
+    public boolean removed() {
+        return removed;
+    }
+
+    private void requireDevice() {
+        if (removed) {
+            throw new DmException(Errno.ENXIO, "device " + name + " does not exist");
         }
     }
 

@@ -51,7 +51,9 @@ public final class RpcQueue {
             return rpc;
         }
         synchronized (rpcLock) {
-            calls.add(rpc);
+            // list_add: at the head, and process_rpc_calls walks from the head, so the newest call runs first
+            // (a status queued on a suspended target runs after resume's rollover, as the kernel prints it)
+            calls.add(0, rpc);
         }
         wakeWorker.run();
         return rpc;
