@@ -257,6 +257,62 @@ class NbdServerTest {
     }
 
     @Test
+    void aFloodOfIdleConnectionsIsCappedAndServiceResumes() throws Exception {
+        List<RawNbd> flood = new ArrayList<>();
+        try {
+            for (int i = 0; i < NbdServer.MAX_CONNECTIONS; i++) {
+                flood.add(new RawNbd(server.port()));
+            }
+            for (int i = 0; i < 200 && server.openConnections() < NbdServer.MAX_CONNECTIONS; i++) {
+                Thread.sleep(10);
+            }
+            try (RawNbd extra = new RawNbd(server.port())) {
+                assertTrue(extra.closedByServer(), "a connection past the cap is closed at once");
+            }
+        } finally {
+            for (RawNbd r : flood) {
+                r.close();
+            }
+        }
+        assertTrue(waitForNoConnections());
+        try (NbdClientDevice d = NbdClientDevice.connect("127.0.0.1", server.port(), "meta")) {
+            new SyncIo(d).read(0, new byte[512]);
+        }
+    }
+
+    @Test
+    void completionsThatSubmitMoreIoDoNotStallTheClient() throws Exception {
+        // From inside one completion: 120 reads of 1 MiB, whose replies fill the socket buffers (up to 32 MiB on
+        // loopback) and the server's in-flight slots so that it stops reading, then 60 writes of 1 MiB that cannot
+        // all be sent until the client reads again. Sent from the reader thread itself, they would wait for ever.
+        // One buffer serves all reads and one all writes: only the traffic needs to be large, not the heap.
+        try (NbdClientDevice d = NbdClientDevice.connect("127.0.0.1", server.port(), "origin")) {
+            int reads = 120;
+            int writes = 60;
+            byte[] readBuffer = new byte[1 << 20];
+            byte[] writeBuffer = new byte[1 << 20];
+            CountDownLatch done = new CountDownLatch(reads + writes);
+            java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.function.Consumer<Bio> count = b -> {
+                if (!b.status().ok()) {
+                    failed.incrementAndGet();
+                }
+                done.countDown();
+            };
+            d.submit(Bio.write(0, random(4096, 0), false, first -> {
+                for (int i = 0; i < reads; i++) {
+                    d.submit(Bio.read((i % 8) * 2048L, readBuffer, count));
+                }
+                for (int i = 0; i < writes; i++) {
+                    d.submit(Bio.write((i % 8) * 2048L, writeBuffer, false, count));
+                }
+            }));
+            assertTrue(done.await(20, TimeUnit.SECONDS), "every request submitted by a completion completed");
+            assertEquals(0, failed.get());
+        }
+    }
+
+    @Test
     void deviceErrorsReachTheClientAsEio() throws Exception {
         SimDisk failing = SimDisk.builder(1024).name("bad").faults(FaultPlan.parse("seed=1; eio-read sectors=0..8")).build();
         try (NbdServer s = new NbdServer().export("bad", failing).start(0);
