@@ -34,7 +34,7 @@ import org.eratestbed.device.IoStatus;
  * <p>Threads: {@link #submit} sends the request on the caller's thread (under a send lock) and returns; one
  * reader thread per device receives replies and runs each bio's completion. A REQ_PREFLUSH write is a FLUSH
  * followed, once the flush replied, by the WRITE (NBD has no preflush); that second send runs on a helper
- * thread so that a completion never blocks the reader.
+ * thread so that a completion never blocks the reader, and so does any request a completion submits.
  *
  * <p>Errors: EIO and every errno but ENOTSUP complete the bio with {@link IoStatus#IOERR}, ENOTSUP with
  * {@link IoStatus#NOTSUPP}. A peer that breaks the protocol (bad magic, an unknown handle, a closed socket)
@@ -50,10 +50,10 @@ public final class NbdClientDevice implements BlockDevice {
     private final int transmissionFlags;
     private final Map<Long, Bio> inFlight = new ConcurrentHashMap<>();
     private final AtomicLong handles = new AtomicLong(1);
-    private final Object sendLock = new Object();
+    private final java.util.concurrent.locks.ReentrantLock sendLock = new java.util.concurrent.locks.ReentrantLock();
     private final ExecutorService continuations;
     private final Thread reader;
-    private volatile String failure;
+    private final java.util.concurrent.atomic.AtomicReference<String> failure = new java.util.concurrent.atomic.AtomicReference<>();
     private volatile boolean closing;
 
     private NbdClientDevice(String name, Socket socket, DataInputStream in, DataOutputStream out, long sizeBytes,
@@ -65,7 +65,7 @@ public final class NbdClientDevice implements BlockDevice {
         this.sizeSectors = sizeBytes / SECTOR_SIZE;
         this.transmissionFlags = transmissionFlags;
         this.continuations = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "nbd-client-" + name + "-preflush");
+            Thread t = new Thread(r, "nbd-client-" + name + "-sender");
             t.setDaemon(true);
             return t;
         });
@@ -205,7 +205,7 @@ public final class NbdClientDevice implements BlockDevice {
 
     /** Why the connection failed, in one line; null while it works. */
     public String failure() {
-        return failure;
+        return failure.get();
     }
 
     /** Requests sent and not yet answered. */
@@ -223,6 +223,20 @@ public final class NbdClientDevice implements BlockDevice {
         if (bio.op() != BioOp.FLUSH && bio.op() != BioOp.DISCARD && (long) bio.sectors() * SECTOR_SIZE > MAX_PAYLOAD) {
             throw new BadInputException(name + ": " + bio + " is larger than the " + MAX_PAYLOAD + "-byte NBD limit");
         }
+        if (Thread.currentThread() == reader) {
+            // A completion submitting more I/O: the reader must never block on a send, or a server that waits for
+            // us to read its replies before it reads our requests would wait for ever.
+            try {
+                continuations.execute(() -> dispatch(bio));
+            } catch (java.util.concurrent.RejectedExecutionException closed) {
+                completeQuietly(bio, IoStatus.IOERR);
+            }
+            return;
+        }
+        dispatch(bio);
+    }
+
+    private void dispatch(Bio bio) {
         switch (bio.op()) {
             case READ:
                 send(bio, CMD_READ, 0, bio.sector(), bio.sectors(), null);
@@ -232,7 +246,11 @@ public final class NbdClientDevice implements BlockDevice {
                     // REQ_PREFLUSH: what completed before must be durable before this write is even issued.
                     send(Bio.flush(f -> {
                         if (f.status().ok()) {
-                            continuations.execute(() -> sendWrite(bio));
+                            try {
+                                continuations.execute(() -> sendWrite(bio));
+                            } catch (java.util.concurrent.RejectedExecutionException closed) {
+                                completeQuietly(bio, IoStatus.IOERR);
+                            }
                         } else {
                             bio.complete(f.status());
                         }
@@ -270,8 +288,9 @@ public final class NbdClientDevice implements BlockDevice {
         long handle = handles.getAndIncrement();
         boolean sent = false;
         boolean registered = false;
-        synchronized (sendLock) {
-            if (failure == null) {
+        sendLock.lock();
+        try {
+            if (failure.get() == null) {
                 inFlight.put(handle, bio);
                 registered = true;
                 try {
@@ -290,6 +309,8 @@ public final class NbdClientDevice implements BlockDevice {
                     fail("send failed: " + e.getMessage());
                 }
             }
+        } finally {
+            sendLock.unlock();
         }
         // Unsent: fail() completed it if it was registered; otherwise nobody will, so do it here.
         if (!sent && (!registered || inFlight.remove(handle) != null)) {
@@ -322,13 +343,12 @@ public final class NbdClientDevice implements BlockDevice {
         }
     }
 
-    /** Marks the connection dead and fails every request in flight (once). */
+    /**
+     * Marks the connection dead and fails every request in flight. Takes no lock: closing the socket is what
+     * frees a sender blocked on a server that stopped reading.
+     */
     private void fail(String why) {
-        synchronized (sendLock) {
-            if (failure == null) {
-                failure = name + ": " + why;
-            }
-        }
+        failure.compareAndSet(null, name + ": " + why);
         closeQuietly(socket);
         List<Bio> lost = new ArrayList<>();
         for (Long h : new ArrayList<>(inFlight.keySet())) {
@@ -358,14 +378,12 @@ public final class NbdClientDevice implements BlockDevice {
      */
     @Override
     public void close() {
-        synchronized (sendLock) {
-            if (closing) {
-                return;
-            }
-            closing = true;
+        if (closing) {
+            return;
         }
+        closing = true;
         long deadline = System.currentTimeMillis() + 5000;
-        while (!inFlight.isEmpty() && failure == null && System.currentTimeMillis() < deadline) {
+        while (!inFlight.isEmpty() && failure.get() == null && System.currentTimeMillis() < deadline) {
             try {
                 Thread.sleep(2);
             } catch (InterruptedException e) {
@@ -373,9 +391,16 @@ public final class NbdClientDevice implements BlockDevice {
                 break;
             }
         }
-        synchronized (sendLock) {
-            if (failure == null) {
-                try {
+        boolean locked = false;
+        try {
+            // A sender stuck on a server that stopped reading holds the lock: then there is no polite goodbye.
+            locked = inFlight.isEmpty() && sendLock.tryLock(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (locked) {
+            try {
+                if (failure.get() == null) {
                     out.writeInt(REQUEST_MAGIC);
                     out.writeShort(0);
                     out.writeShort(CMD_DISC);
@@ -384,9 +409,11 @@ public final class NbdClientDevice implements BlockDevice {
                     out.writeInt(0);
                     out.flush();
                     socket.shutdownOutput();
-                } catch (IOException ignored) {
-                    // The server left first; closing is all that is left to do.
                 }
+            } catch (IOException ignored) {
+                // The server left first; closing is all that is left to do.
+            } finally {
+                sendLock.unlock();
             }
         }
         fail("closed");

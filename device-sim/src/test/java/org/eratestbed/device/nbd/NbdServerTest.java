@@ -160,6 +160,159 @@ class NbdServerTest {
     }
 
     @Test
+    void manyClientsAtOnceEachSeeTheirOwnWrites() throws Exception {
+        int clients = 8;
+        List<Thread> threads = new ArrayList<>();
+        ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+        for (int c = 0; c < clients; c++) {
+            int id = c;
+            Thread t = new Thread(() -> {
+                try (NbdClientDevice d = NbdClientDevice.connect("127.0.0.1", server.port(), "origin")) {
+                    SyncIo io = new SyncIo(d);
+                    for (int i = 0; i < 20; i++) {
+                        long sector = (id * 20L + i) * 8;
+                        byte[] data = random(4096, id * 1000L + i);
+                        io.write(sector, data, i % 3 == 0);
+                        byte[] back = new byte[4096];
+                        io.read(sector, back);
+                        assertArrayEquals(data, back);
+                    }
+                    io.flush();
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            }, "test-client-" + c);
+            threads.add(t);
+            t.start();
+        }
+        for (Thread t : threads) {
+            t.join(20_000);
+        }
+        assertEquals(List.of(), List.copyOf(failures));
+        assertEquals(0, origin.volatileWrites(), "the flushes covered every client's writes");
+        assertTrue(server.connectionsServed() >= clients);
+    }
+
+    /** Completes the bios it is given in reverse order, on its own thread, once {@code batch} of them wait. */
+    static final class ReversingDevice implements org.eratestbed.device.BlockDevice {
+        final SimDisk disk;
+        final int batch;
+        final List<Bio> held = new ArrayList<>();
+
+        ReversingDevice(SimDisk disk, int batch) {
+            this.disk = disk;
+            this.batch = batch;
+        }
+
+        @Override
+        public long sizeSectors() {
+            return disk.sizeSectors();
+        }
+
+        @Override
+        public synchronized void submit(Bio bio) {
+            held.add(bio);
+            if (held.size() == batch) {
+                List<Bio> go = new ArrayList<>(held);
+                held.clear();
+                new Thread(() -> {
+                    for (int i = go.size() - 1; i >= 0; i--) {
+                        Bio b = go.get(i);
+                        Bio inner = b.op() == BioOp.READ ? Bio.read(b.sector(), b.data(), null)
+                                : Bio.write(b.sector(), b.data(), b.fua(), null);
+                        disk.submit(inner);
+                        b.complete(inner.status());
+                    }
+                }, "test-reverser").start();
+            }
+        }
+    }
+
+    @Test
+    void repliesOutOfOrderAreMatchedByHandle() throws Exception {
+        SimDisk backing = SimDisk.builder(1024).name("backing").build();
+        for (int i = 0; i < 8; i++) {
+            new SyncIo(backing).write(i * 8L, random(4096, 500 + i));
+        }
+        try (NbdServer s = new NbdServer().export("rev", new ReversingDevice(backing, 8)).start(0);
+             NbdClientDevice d = NbdClientDevice.connect("127.0.0.1", s.port(), "rev")) {
+            List<Bio> bios = new ArrayList<>();
+            List<Integer> order = java.util.Collections.synchronizedList(new ArrayList<>());
+            CountDownLatch done = new CountDownLatch(8);
+            for (int i = 0; i < 8; i++) {
+                int n = i;
+                Bio b = Bio.read(i * 8L, new byte[4096], x -> {
+                    order.add(n);
+                    done.countDown();
+                });
+                bios.add(b);
+                d.submit(b);
+            }
+            assertTrue(done.await(10, TimeUnit.SECONDS));
+            assertEquals(List.of(7, 6, 5, 4, 3, 2, 1, 0), order, "the server replied as the device completed: reversed");
+            for (int i = 0; i < 8; i++) {
+                assertArrayEquals(random(4096, 500 + i), bios.get(i).data(), "read " + i + " got its own data");
+            }
+        }
+    }
+
+    @Test
+    void aFloodOfIdleConnectionsIsCappedAndServiceResumes() throws Exception {
+        List<RawNbd> flood = new ArrayList<>();
+        try {
+            for (int i = 0; i < NbdServer.MAX_CONNECTIONS; i++) {
+                flood.add(new RawNbd(server.port()));
+            }
+            for (int i = 0; i < 200 && server.openConnections() < NbdServer.MAX_CONNECTIONS; i++) {
+                Thread.sleep(10);
+            }
+            try (RawNbd extra = new RawNbd(server.port())) {
+                assertTrue(extra.closedByServer(), "a connection past the cap is closed at once");
+            }
+        } finally {
+            for (RawNbd r : flood) {
+                r.close();
+            }
+        }
+        assertTrue(waitForNoConnections());
+        try (NbdClientDevice d = NbdClientDevice.connect("127.0.0.1", server.port(), "meta")) {
+            new SyncIo(d).read(0, new byte[512]);
+        }
+    }
+
+    @Test
+    void completionsThatSubmitMoreIoDoNotStallTheClient() throws Exception {
+        // From inside one completion: 120 reads of 1 MiB, whose replies fill the socket buffers (up to 32 MiB on
+        // loopback) and the server's in-flight slots so that it stops reading, then 60 writes of 1 MiB that cannot
+        // all be sent until the client reads again. Sent from the reader thread itself, they would wait for ever.
+        // One buffer serves all reads and one all writes: only the traffic needs to be large, not the heap.
+        try (NbdClientDevice d = NbdClientDevice.connect("127.0.0.1", server.port(), "origin")) {
+            int reads = 120;
+            int writes = 60;
+            byte[] readBuffer = new byte[1 << 20];
+            byte[] writeBuffer = new byte[1 << 20];
+            CountDownLatch done = new CountDownLatch(reads + writes);
+            java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.function.Consumer<Bio> count = b -> {
+                if (!b.status().ok()) {
+                    failed.incrementAndGet();
+                }
+                done.countDown();
+            };
+            d.submit(Bio.write(0, random(4096, 0), false, first -> {
+                for (int i = 0; i < reads; i++) {
+                    d.submit(Bio.read((i % 8) * 2048L, readBuffer, count));
+                }
+                for (int i = 0; i < writes; i++) {
+                    d.submit(Bio.write((i % 8) * 2048L, writeBuffer, false, count));
+                }
+            }));
+            assertTrue(done.await(20, TimeUnit.SECONDS), "every request submitted by a completion completed");
+            assertEquals(0, failed.get());
+        }
+    }
+
+    @Test
     void deviceErrorsReachTheClientAsEio() throws Exception {
         SimDisk failing = SimDisk.builder(1024).name("bad").faults(FaultPlan.parse("seed=1; eio-read sectors=0..8")).build();
         try (NbdServer s = new NbdServer().export("bad", failing).start(0);
