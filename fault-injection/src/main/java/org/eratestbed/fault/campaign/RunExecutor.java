@@ -86,6 +86,7 @@ final class RunExecutor {
         boolean[] wasPending = {false};
         long crashAt = plan.crashStep();
         DeterministicScheduler.Outcome out;
+        boolean resumedAtEnd = false;
         while (true) {
             out = sched.runUntil(() -> {
                 noteMetadataIo(md, sched.steps(), wasPending, commitSteps, flushSteps);
@@ -95,6 +96,15 @@ final class RunExecutor {
                 // Everything in flight is blocked (a status on a suspended device): the next command comes
                 // from another shell, as it would for a real user.
                 running.add(model.begin(queue.pollFirst()));
+                continue;
+            }
+            if (out == DeterministicScheduler.Outcome.QUIESCENT && !running.isEmpty() && !resumedAtEnd
+                    && model.device() != null && model.device().liveTarget() != null && model.device().suspended()) {
+                // The script left the device suspended with I/O or RPCs waiting on it: they block by design
+                // until a resume, so a user would resume it (once) from another shell; whatever is still
+                // blocked after that is a liveness failure.
+                resumedAtEnd = true;
+                running.add(model.begin(new Command.Simple(0, Command.Kind.RESUME)));
                 continue;
             }
             break;
