@@ -49,9 +49,12 @@ public final class ModelTarget implements TargetUnderTest {
     private final Predicate<Defect> live;
     private final ChoicePolicy policy;
     private final SimDisk.Completion completion;
+    /** Null unless built by {@link #overDevices}: then the devices come from it, and no SimDisk is made. */
+    private final java.util.function.Function<Command.Target, Devices> deviceFactory;
     private DeterministicScheduler scheduler;
     private SimDisk metadata;
     private SimDisk origin;
+    private BlockDevice metadataDevice;
     private MappedDevice era;
     private String table;
     private final KernelLog log = new KernelLog();
@@ -85,14 +88,53 @@ public final class ModelTarget implements TargetUnderTest {
 
     /** @param live the defects whose code paths run (a variant, or a variant with one defect switched off) */
     public ModelTarget(Predicate<Defect> live, ChoicePolicy policy, SimDisk.Completion completion) {
+        this(live, policy, completion, null);
+    }
+
+    private ModelTarget(Predicate<Defect> live, ChoicePolicy policy, SimDisk.Completion completion,
+                        java.util.function.Function<Command.Target, Devices> deviceFactory) {
         this.live = live;
         this.policy = policy;
         this.completion = completion;
+        this.deviceFactory = deviceFactory;
+    }
+
+    /** The metadata and origin devices the era target runs over. */
+    public record Devices(BlockDevice metadata, BlockDevice origin) {
+    }
+
+    /**
+     * The model over devices the caller provides for each script's table (e.g. NBD exports), instead of SimDisks it
+     * makes. They must complete inside {@code submit} (an IMMEDIATE SimDisk, or an NBD device behind
+     * {@code SynchronousDevice}): the deterministic scheduler drives no other completion. The metadata device must
+     * be exactly {@code metadata_mib} MiB (status lines count its blocks), the origin at least the table's length.
+     * {@link #metadataDisk()} and {@link #originDisk()} are null on such a target; the caller owns and closes the
+     * devices.
+     */
+    public static ModelTarget overDevices(Predicate<Defect> live, ChoicePolicy policy,
+                                          java.util.function.Function<Command.Target, Devices> devices) {
+        return new ModelTarget(live, policy, SimDisk.Completion.IMMEDIATE, java.util.Objects.requireNonNull(devices));
     }
 
     @Override
     public void start(Command.Target target, byte[] metadataImage) {
         long metadataSectors = target.metadataMib() << 11;
+        if (deviceFactory != null) {
+            Devices d = deviceFactory.apply(target);
+            if (d.metadata().sizeSectors() != metadataSectors) {
+                throw new BadInputException("metadata device " + d.metadata().name() + " has " + d.metadata().sizeSectors()
+                        + " sectors, the script's metadata_mib=" + target.metadataMib() + " needs " + metadataSectors);
+            }
+            if (d.origin().sizeSectors() < target.lengthSectors()) {
+                throw new BadInputException("origin device " + d.origin().name() + " has " + d.origin().sizeSectors()
+                        + " sectors, the table needs " + target.lengthSectors());
+            }
+            if (metadataImage != null) {
+                loadImage(d.metadata(), metadataImage, target.metadataMib());
+            }
+            wire(target, null, d.metadata(), null, d.origin());
+            return;
+        }
         SimDisk md = SimDisk.builder(metadataSectors).name("metadata").completion(completion).build();
         if (metadataImage != null) {
             loadImage(md, metadataImage, target.metadataMib());
@@ -102,14 +144,26 @@ public final class ModelTarget implements TargetUnderTest {
 
     /** Sets up the target over a given metadata disk (e.g. a crash state's), with a fresh zeroed origin. */
     public void startOn(Command.Target target, SimDisk metadataDisk) {
+        SimDisk originDisk = SimDisk.builder(Math.max(8, target.lengthSectors())).name("origin").completion(completion).build();
+        wire(target, metadataDisk, metadataDisk, originDisk, originDisk);
+    }
+
+    /** Builds the scheduler, the device registry and the era device over the given metadata and origin devices. */
+    private void wire(Command.Target target, SimDisk metadataDisk, BlockDevice metadataDev, SimDisk originDisk,
+                      BlockDevice originDev) {
         scheduler = new DeterministicScheduler(policy);
         metadata = metadataDisk;
-        origin = SimDisk.builder(Math.max(8, target.lengthSectors())).name("origin").completion(completion).build();
-        addEventSource(metadata);
-        addEventSource(origin);
+        metadataDevice = metadataDev;
+        origin = originDisk;
+        if (metadata != null) {
+            addEventSource(metadata);
+        }
+        if (origin != null) {
+            addEventSource(origin);
+        }
         DeviceRegistry devices = new DeviceRegistry();
-        devices.add(METADATA_PATH, "43:0", metadata);
-        devices.add(ORIGIN_PATH, "43:32", origin);
+        devices.add(METADATA_PATH, "43:0", metadataDev);
+        devices.add(ORIGIN_PATH, "43:32", originDev);
         IoWait ioWait = (bios, latch) -> scheduler.await("metadata I/O", () -> latch.getCount() == 0);
         era = new MappedDevice(DEVICE, "253:0", scheduler, devices, log,
                 Map.of("era", new EraTargetType(scheduler, live, ioWait, vmalloc)));
@@ -117,7 +171,7 @@ public final class ModelTarget implements TargetUnderTest {
     }
 
     /** Puts an existing image on the metadata device, durably, before anything runs. */
-    private static void loadImage(SimDisk disk, byte[] image, long mib) {
+    private static void loadImage(BlockDevice disk, byte[] image, long mib) {
         if (image.length > disk.sizeSectors() * BlockDevice.SECTOR_SIZE) {
             throw new BadInputException("metadata image of " + image.length + " bytes is larger than the " + mib
                     + " MiB metadata device");
@@ -352,13 +406,27 @@ public final class ModelTarget implements TargetUnderTest {
     /** The metadata device as its medium holds it now: every completed write, flushed or not. */
     @Override
     public byte[] metadataImage() {
+        if (metadata == null) {
+            // A device the caller gave (e.g. over NBD): read it whole, as era_invalidate would.
+            byte[] out = new byte[(int) (metadataDevice.sizeSectors() * BlockDevice.SECTOR_SIZE)];
+            int chunk = 1 << 20;
+            SyncIo io = new SyncIo(metadataDevice);
+            for (int off = 0; off < out.length; off += chunk) {
+                byte[] part = new byte[Math.min(chunk, out.length - off)];
+                io.read(off / BlockDevice.SECTOR_SIZE, part);
+                System.arraycopy(part, 0, out, off, part.length);
+            }
+            return out;
+        }
         return toBytes(metadata.image());
     }
 
+    /** The metadata SimDisk, or null on a target {@link #overDevices over given devices}. */
     public SimDisk metadataDisk() {
         return metadata;
     }
 
+    /** The origin SimDisk, or null on a target {@link #overDevices over given devices}. */
     public SimDisk originDisk() {
         return origin;
     }
