@@ -54,9 +54,9 @@ public final class KernelTarget implements TargetUnderTest {
     private record Pending(int line, String command, int id) {
     }
 
-    /** A target over nbdkit, on the accelerator the probe chooses. */
+    /** A target over {@link SimDiskExports} (every kernel I/O recorded), on the accelerator the probe chooses. */
     public KernelTarget(KernelSetup.GuestImage image) {
-        this(image, AccelProbe.detect(image).accel(), new NbdkitExports());
+        this(image, AccelProbe.detect(image).accel(), new SimDiskExports());
     }
 
     /** @param exports the NBD server; closed with this target */
@@ -83,6 +83,26 @@ public final class KernelTarget implements TargetUnderTest {
 
     public String metadataExport() {
         return metadataExport;
+    }
+
+    /**
+     * The current script's metadata disk with its I/O log (every write, flush and FUA the kernel sent); only
+     * over {@link SimDiskExports}.
+     */
+    public org.eratestbed.device.sim.SimDisk metadataDisk() {
+        return simDisks().disk(metadataExport);
+    }
+
+    /** The current script's origin disk with its I/O log; only over {@link SimDiskExports}. */
+    public org.eratestbed.device.sim.SimDisk originDisk() {
+        return simDisks().disk(originExport);
+    }
+
+    private SimDiskExports simDisks() {
+        if (exports instanceof SimDiskExports s) {
+            return s;
+        }
+        throw new IllegalStateException("the exports are not SimDisks: " + exports.getClass().getSimpleName());
     }
 
     @Override

@@ -49,7 +49,7 @@ class KernelExamplesVmTest {
         KernelSetup.GuestImage image = KernelSetup.setup(System.out::println);
         AccelProbe.Detection accel = AccelProbe.detect(image);
         System.out.println("accelerator: " + accel.accel() + " (" + accel.reason() + ")");
-        target = new KernelTarget(image, accel.accel(), new NbdkitExports());
+        target = new KernelTarget(image, accel.accel(), new SimDiskExports());
     }
 
     @AfterAll
@@ -112,6 +112,10 @@ class KernelExamplesVmTest {
         // The crash left committed metadata: the model's checker finds nothing wrong with it.
         CheckReport report = EraCheck.check(new ByteArrayBlockSource(o.metadataImage()));
         assertTrue(report.ok(), report.summary());
+        // NbdServer recorded the kernel's metadata I/O: writes and the flushes that commit them.
+        org.eratestbed.device.sim.IoLog log = target.metadataDisk().log();
+        System.out.println("kernel-cover.era metadata I/O log: " + log.size() + " entries");
+        assertTrue(log.size() > 10, "the kernel's metadata writes and flushes are in the log: " + log.size());
         assertEquals(boots, target.bootTimes().size(), "the crash ended the guest; no new boot yet");
 
         Path basic = examples().resolve("01-basic");
