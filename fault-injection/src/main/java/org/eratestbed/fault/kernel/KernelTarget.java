@@ -28,8 +28,11 @@ public final class KernelTarget implements TargetUnderTest {
     private static final String MAPPED = "/dev/mapper/" + DEVICE;
     /** QEMU user networking's address of the host's loopback. */
     private static final String HOST = "10.0.2.2";
-    /** A dmsetup call normally ends in well under a second; one still running after this is blocked. */
-    private static final Duration DMSETUP_WAIT = Duration.ofSeconds(5);
+    /**
+     * A dmsetup call ends in about 0.1 s under TCG; one still running after this is taken as blocked (the
+     * kernel parks it until a resume). Every blocked command costs this much wall time.
+     */
+    private static final Duration DMSETUP_WAIT = Duration.ofSeconds(2);
     /** How long a blocked command is given to end, each time the target is asked for late results. */
     private static final Duration LATE_WAIT = Duration.ofMillis(500);
     private static final Duration SETUP_WAIT = Duration.ofSeconds(30);
@@ -51,9 +54,9 @@ public final class KernelTarget implements TargetUnderTest {
     private record Pending(int line, String command, int id) {
     }
 
-    /** A target over nbdkit, on the accelerator the probe chooses. */
+    /** A target over {@link SimDiskExports} (every kernel I/O recorded), on the accelerator the probe chooses. */
     public KernelTarget(KernelSetup.GuestImage image) {
-        this(image, AccelProbe.detect(image).accel(), new NbdkitExports());
+        this(image, AccelProbe.detect(image).accel(), new SimDiskExports());
     }
 
     /** @param exports the NBD server; closed with this target */
@@ -80,6 +83,26 @@ public final class KernelTarget implements TargetUnderTest {
 
     public String metadataExport() {
         return metadataExport;
+    }
+
+    /**
+     * The current script's metadata disk with its I/O log (every write, flush and FUA the kernel sent); only
+     * over {@link SimDiskExports}.
+     */
+    public org.eratestbed.device.sim.SimDisk metadataDisk() {
+        return simDisks().disk(metadataExport);
+    }
+
+    /** The current script's origin disk with its I/O log; only over {@link SimDiskExports}. */
+    public org.eratestbed.device.sim.SimDisk originDisk() {
+        return simDisks().disk(originExport);
+    }
+
+    private SimDiskExports simDisks() {
+        if (exports instanceof SimDiskExports s) {
+            return s;
+        }
+        throw new IllegalStateException("the exports are not SimDisks: " + exports.getClass().getSimpleName());
     }
 
     @Override
@@ -182,7 +205,9 @@ public final class KernelTarget implements TargetUnderTest {
     }
 
     private static Duration ioWait(long blocks) {
-        return Duration.ofSeconds(10).plusMillis(200 * blocks);
+        // An O_DIRECT write of an era block takes a few milliseconds here; a large margin, since an I/O that
+        // is reported blocked when it was only slow would be a false difference.
+        return Duration.ofSeconds(3).plusMillis(100 * blocks);
     }
 
     private Result dmsetup(int line, String text, String args) {

@@ -1,0 +1,102 @@
+package org.eratestbed.fault.kernel;
+
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.eratestbed.device.BlockDevice;
+import org.eratestbed.device.SyncIo;
+import org.eratestbed.device.nbd.NbdServer;
+import org.eratestbed.device.sim.SimDisk;
+
+/**
+ * Exports served by the project's own {@link NbdServer}, each a {@link SimDisk} that records its I/O log: every
+ * write, flush and FUA the guest's kernel sends is in {@link SimDisk#log()}, so crash states of the real
+ * kernel can be built from it as for the model. A starting metadata image is written and flushed before the
+ * export is served, so it is the first entry of the log.
+ */
+public final class SimDiskExports implements NbdExports {
+    private final NbdServer server = new NbdServer();
+    private final Map<String, SimDisk> disks = new ConcurrentHashMap<>();
+    private boolean started;
+
+    /** The server starts listening (on a port of the kernel's choosing) with the first export. */
+    public SimDiskExports() {
+    }
+
+    @Override
+    public synchronized int port() {
+        if (!started) {
+            throw new IllegalStateException("no export yet, so the NBD server is not listening");
+        }
+        return server.port();
+    }
+
+    @Override
+    public void create(String name, long sizeBytes, byte[] content) {
+        if (sizeBytes % BlockDevice.SECTOR_SIZE != 0) {
+            throw new IllegalArgumentException(name + ": " + sizeBytes + " bytes is not whole sectors");
+        }
+        SimDisk disk = SimDisk.builder(sizeBytes / BlockDevice.SECTOR_SIZE).name(name).recordLog(true).build();
+        if (content != null) {
+            load(disk, content);
+        }
+        server.export(name, disk);
+        disks.put(name, disk);
+        synchronized (this) {
+            if (!started) {
+                try {
+                    server.start(0);
+                } catch (IOException e) {
+                    throw new KernelException("cannot start the NBD server: " + e.getMessage(), e);
+                }
+                started = true;
+            }
+        }
+    }
+
+    private static void load(SimDisk disk, byte[] content) {
+        if (content.length % BlockDevice.SECTOR_SIZE != 0) {
+            throw new org.eratestbed.device.BadInputException("metadata image of " + content.length
+                    + " bytes is not a whole number of sectors");
+        }
+        SyncIo io = new SyncIo(disk);
+        int chunk = 1 << 20;
+        for (int off = 0; off < content.length; off += chunk) {
+            byte[] part = Arrays.copyOfRange(content, off, Math.min(content.length, off + chunk));
+            io.write(off / BlockDevice.SECTOR_SIZE, part);
+        }
+        io.flush();
+    }
+
+    /** The disk behind an export, with its I/O log. */
+    public SimDisk disk(String name) {
+        SimDisk d = disks.get(name);
+        if (d == null) {
+            throw new IllegalArgumentException("no export " + name);
+        }
+        return d;
+    }
+
+    @Override
+    public byte[] read(String name) {
+        SimDisk d = disk(name);
+        byte[] out = new byte[(int) (d.sizeSectors() * BlockDevice.SECTOR_SIZE)];
+        d.image().read(0, out, 0, (int) d.sizeSectors());
+        return out;
+    }
+
+    /**
+     * Forgets the disk; the server keeps the (unused) export name, since it has no way to withdraw one, so
+     * every script uses names of its own.
+     */
+    @Override
+    public void delete(String name) {
+        disks.remove(name);
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
