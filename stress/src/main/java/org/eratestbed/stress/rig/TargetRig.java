@@ -13,6 +13,7 @@ import org.eratestbed.device.sim.SimDisk;
 import org.eratestbed.model.dm.DeviceRegistry;
 import org.eratestbed.model.dm.KernelLog;
 import org.eratestbed.model.dm.MappedDevice;
+import org.eratestbed.model.dm.StatusType;
 import org.eratestbed.model.era.defect.Variant;
 import org.eratestbed.model.era.target.EraTarget;
 import org.eratestbed.model.era.target.EraTargetType;
@@ -43,6 +44,7 @@ public final class TargetRig implements AutoCloseable {
     private final CommitProbe metadata;
     private final LandingProbe origin;
     private final MappedDevice dev;
+    private final boolean boundedWaits;
     private boolean removed;
 
     /**
@@ -50,6 +52,16 @@ public final class TargetRig implements AutoCloseable {
      * @param metadataFlushNanos   how long each metadata FLUSH takes (a commit has two)
      */
     public TargetRig(Variant variant, long originLatencyNanos, long metadataFlushNanos) {
+        this(variant, originLatencyNanos, metadataFlushNanos, true);
+    }
+
+    /**
+     * @param boundedWaits whether a user's wait for a write gives up after 20 s (jcstress: a hang must end the
+     *                     sample, not the build); false under lincheck's model checker, which runs untimed waits
+     *                     as its own blocking steps and reports a wait that can never end as a hang itself
+     */
+    public TargetRig(Variant variant, long originLatencyNanos, long metadataFlushNanos, boolean boundedWaits) {
+        this.boundedWaits = boundedWaits;
         metadata = new CommitProbe(metadataDisk, metadataFlushNanos);
         origin = new LandingProbe(SimDisk.builder((long) ORIGIN_BLOCKS * BLOCK_SECTORS).name("origin")
                 .recordLog(false).build(), originLatencyNanos);
@@ -86,7 +98,9 @@ public final class TargetRig implements AutoCloseable {
                 b -> done.countDown());
         dev.submit(bio);
         try {
-            if (!done.await(WAIT_SECONDS, TimeUnit.SECONDS)) {
+            if (!boundedWaits) {
+                done.await();
+            } else if (!done.await(WAIT_SECONDS, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("write to block " + block + " did not complete in " + WAIT_SECONDS + " s");
             }
         } catch (InterruptedException e) {
@@ -101,15 +115,32 @@ public final class TargetRig implements AutoCloseable {
         dev.message(text);
     }
 
+    /** dmsetup status (INFO): the whole status line. */
+    public String status() {
+        return dev.status(StatusType.INFO);
+    }
+
+    /** dmsetup suspend, then dmsetup resume (DMTS's "pause"): archives the era, then starts a new one. */
+    public void pause() {
+        dev.suspend();
+        dev.resume();
+    }
+
     /** dmsetup remove, then stop the rig's threads. Idempotent. */
     @Override
     public void close() {
         if (!removed) {
             removed = true;
+            boolean clean = false;
             try {
                 dev.remove();
+                clean = true;
             } finally {
-                scheduler.shutdown(WAIT_SECONDS, TimeUnit.SECONDS);
+                // remove destroys the workqueue, whose thread then ends by itself; interrupting threads is
+                // only for a remove that failed half-way.
+                if (!clean) {
+                    scheduler.shutdown(WAIT_SECONDS, TimeUnit.SECONDS);
+                }
             }
         }
     }
