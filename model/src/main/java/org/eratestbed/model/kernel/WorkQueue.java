@@ -37,8 +37,12 @@ public final class WorkQueue {
                 return;
             }
             synchronized (this) {
-                pending = false;
+                // running before pending: drain() reads the two without this lock (it waits under the
+                // scheduler's), so it must never see "not pending" and then a "not running" from before the
+                // run started — on real threads that let drain return while the work was about to run (found
+                // by the stress suite: a digest step ran after postsuspend's drain, on a destroyed block manager).
                 running = true;
+                pending = false;
                 startedSeq = queuedSeq;
             }
             try {

@@ -116,6 +116,24 @@ class ResultPageTest {
     }
 
     @Test
+    void everyTestOfTheTestListWithoutAPageIsReportedAsNotRun() throws URISyntaxException {
+        // The test list this module's build generated (target/classes/META-INF/TestList).
+        List<String> none = JcstressSummary.notRun(List.of());
+        assertTrue(none.containsAll(List.of("org.eratestbed.stress.jcstress.RpcHandshakeCompletion",
+                "org.eratestbed.stress.jcstress.InflightWriteAcrossSnapshot",
+                "org.eratestbed.stress.jcstress.InflightWriteDrainedBeforeSnapshot",
+                "org.eratestbed.stress.jcstress.IncoreBitBeforeCommit",
+                "org.eratestbed.stress.jcstress.IncoreBitAfterCommit",
+                "org.eratestbed.stress.jcstress.ArchivedWritesetsUnbarriered",
+                "org.eratestbed.stress.jcstress.ArchivedWritesetsPublished",
+                "org.eratestbed.stress.jcstress.CurrentWritesetSwap")), none::toString);
+        Path dir = Path.of(ResultPageTest.class.getResource(DIR + "index.html").toURI()).getParent();
+        List<String> afterTwoPages = JcstressSummary.notRun(JcstressSummary.read(dir));
+        assertTrue(!afterTwoPages.contains("org.eratestbed.stress.jcstress.RpcHandshakeUnbarriered")
+                && afterTwoPages.contains("org.eratestbed.stress.jcstress.RpcHandshakeCompletion"), afterTwoPages::toString);
+    }
+
+    @Test
     void jsonStringsAreEscaped() {
         assertEquals("\"a\\\"b\\\\c\\nd\\u0001\"", SummaryJson.str("a\"b\\c\nd\u0001"));
     }

@@ -796,6 +796,14 @@ public final class EraMetadata {
         return metadataSnap;
     }
 
+    /**
+     * md->writeset_tree_root as the worker last stored it (a plain field, read without synchronisation): what
+     * the digest reads after kick_off_digest saw archived_writesets — the stress suite's view of M7.
+     */
+    public long writesetTreeRoot() {
+        return writesetTreeRoot;
+    }
+
     public long blockSize() {
         return blockSize;
     }

@@ -107,14 +107,17 @@ public final class EraTarget implements Target {
         boolean flushPassesThrough = !live.test(Defect.M14_FLUSH_NOT_PASSED_THROUGH);
         // bio_data_dir(bio) == WRITE: writes, discards, and empty flushes (a WRITE with REQ_PREFLUSH).
         boolean dataDirWrite = bio.isWrite() || bio.op() == BioOp.FLUSH;
-        if (!(flushPassesThrough && bio.preflush()) && dataDirWrite && !md.currentMarked(block)) {
+        boolean deferrable = !(flushPassesThrough && bio.preflush()) && dataDirWrite;
+        if (!live.test(Defect.M1_INFLIGHT_WRITE_ACROSS_CHECKPOINT) && bio.isWrite() && !bio.preflush()) {
+            return mapCountedFirst(bio, block, deferrable);
+        }
+        if (deferrable && !md.currentMarked(block)) {
             worker.deferBio(bio);
             return MapResult.SUBMITTED;
         }
         if (bio.isWrite() && !bio.preflush()) {
-            // Upstream lets this write go with no record of it being in flight (M1); hardened counts it so
-            // that an era change can wait for it. Count first, then look at the flag: an era change sets the
-            // flag first, then waits for the count, so one of the two always sees the other.
+            // Upstream lets this write go with no record of it being in flight (M1); it is counted only so
+            // that the count means the same in every variant.
             inflightWrites.incrementAndGet();
             if (draining) {
                 inflightWrites.decrementAndGet();
@@ -124,6 +127,25 @@ public final class EraTarget implements Target {
             }
             bio.setTargetPrivate(Boolean.TRUE);
         }
+        return MapResult.REMAPPED;
+    }
+
+    /**
+     * Hardened M1: the write is counted in flight before anything else. An era change sets the flag first,
+     * then waits for the count, so one of the two always sees the other — and because the count comes before
+     * the writeset lookup, a write that finds its block marked in the old era cannot be overtaken by a whole
+     * era change between the lookup and the count (the stress suite's jcstress test found that window when
+     * the count came after the lookup: the write landed in the new era, recorded only in the old one).
+     */
+    private MapResult mapCountedFirst(DmBio bio, long block, boolean deferrable) {
+        inflightWrites.incrementAndGet();
+        if (draining || (deferrable && !md.currentMarked(block))) {
+            inflightWrites.decrementAndGet();
+            scheduler.signalAll();
+            worker.deferBio(bio);
+            return MapResult.SUBMITTED;
+        }
+        bio.setTargetPrivate(Boolean.TRUE);
         return MapResult.REMAPPED;
     }
 

@@ -1,0 +1,120 @@
+package org.eratestbed.stress.lincheck;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.eratestbed.model.era.defect.Defect;
+import org.eratestbed.model.era.defect.Variant;
+import org.eratestbed.model.era.metadata.EraMetadata;
+import org.eratestbed.model.era.metadata.Writeset;
+import org.eratestbed.stress.rig.MetadataRig;
+import org.jetbrains.lincheck.LincheckAssertionError;
+import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
+import org.jetbrains.lincheck.datastructures.Operation;
+import org.junit.jupiter.api.Test;
+
+/**
+ * 2099b145 under lincheck's model checker, on the metadata with the worker's steps for one deferred write:
+ * writeset_test_and_set, metadata_commit, then (fixed) set_bit on the in-core writeset — the model's own methods
+ * in process_deferred_bios' order (the worker's loop itself is private to the target and runs on a thread of its
+ * own, which lincheck's data-structure mode cannot host). Against it, era_map's lookup for a second write to the
+ * same block: remapped at once if the block is marked, deferred otherwise.
+ *
+ * <p>Run one after the other, the two operations can only give "deferred" (the lookup first) or "remapped,
+ * durable" (the worker first): a remapped write finds the mark on disk. The model checker must find, in the
+ * pre-5.12 code, the interleaving where the lookup falls between the in-core test_and_set_bit and the commit —
+ * "remapped, not durable", which no sequential order explains — and must not find it in upstream's. The printed
+ * interleaving is kept in {@code target/lincheck/}.
+ */
+class IncoreBitModelCheckingTest {
+    private static final int BLOCK = 5;
+
+    public abstract static class Window {
+        private final MetadataRig rig;
+        private final long commitsBefore;
+        private final boolean incoreFirst;
+        private boolean processed;
+
+        Window(Variant variant) {
+            rig = new MetadataRig(variant);
+            commitsBefore = rig.durableCommits();
+            incoreFirst = variant.has(Defect.INCORE_BIT_BEFORE_COMMIT);
+        }
+
+        /** process_deferred_bios for the deferred first write to the block. */
+        @Operation(nonParallelGroup = "worker")
+        public void worker() {
+            if (processed) {
+                return;
+            }
+            processed = true;
+            EraMetadata md = rig.md();
+            Writeset ws = md.currentWriteset();
+            boolean wasSet = incoreFirst ? md.writesetTestAndSetIncoreFirst(ws, BLOCK) : md.writesetTestAndSet(ws, BLOCK);
+            if (!wasSet) {
+                md.commit();
+                if (!incoreFirst) {
+                    ws.setIncore(md.bitIndex(BLOCK));
+                }
+            }
+        }
+
+        /** era_map for a second write to the block. */
+        @Operation
+        public String secondWrite() {
+            if (!rig.md().currentMarked(BLOCK)) {
+                return "deferred";
+            }
+            return rig.durableCommits() > commitsBefore ? "remapped, durable" : "remapped, not durable";
+        }
+    }
+
+    public static class Pre512 extends Window {
+        public Pre512() {
+            super(Variant.PRE_5_12);
+        }
+    }
+
+    public static class Upstream extends Window {
+        public Upstream() {
+            super(Variant.UPSTREAM);
+        }
+    }
+
+    /**
+     * Small explicit bounds. Two threads of one operation each make one scenario, so one iteration; each
+     * invocation formats nothing (the metadata is built once per instance) but a commit is thousands of
+     * tracked steps, so 100 interleavings take ~10-20 s on a loaded 2-core machine.
+     */
+    private static ModelCheckingOptions options() {
+        return new ModelCheckingOptions()
+                .iterations(1)
+                .invocationsPerIteration(100)
+                .threads(2)
+                .actorsPerThread(1)
+                .actorsBefore(0)
+                .actorsAfter(0)
+                // The metadata's loops run over block contents (a commit scans bitmap words): far more than
+                // lincheck's default of 50 iterations, which it would take for a livelock.
+                .loopBound(1_000_000);
+    }
+
+    @Test
+    void theWindowIsFoundInPre512() throws IOException {
+        LincheckAssertionError e = assertThrows(LincheckAssertionError.class, () -> options().check(Pre512.class));
+        Path dir = Path.of("target", "lincheck");
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("2099b145-pre-5.12.txt"), e.getMessage(), StandardCharsets.UTF_8);
+        assertTrue(e.getMessage().contains("remapped, not durable"), e::getMessage);
+    }
+
+    @Test
+    void theWindowIsClosedInUpstream() {
+        options().check(Upstream.class);
+    }
+}
