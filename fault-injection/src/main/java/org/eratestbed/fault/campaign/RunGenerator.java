@@ -21,17 +21,31 @@ final class RunGenerator {
     static RunPlan plan(Predicate<Defect> live, long runSeed) {
         SplittableRandom r = new SplittableRandom(runSeed);
         RunPlan plan = new RunPlan(WorkloadGenerator.generate(r.nextLong(), MAX_COMMANDS), r.nextLong(),
-                1 + r.nextInt(3), -1);
+                window(r), -1);
         RunExecutor.Outcome dry = RunExecutor.execute(live, plan, MAX_STEPS);
         return plan.withCrashStep(chooseCrash(r, dry));
+    }
+
+    /**
+     * Commands in flight at once: one in a fifth of the runs (a plain sequential user), else two or three.
+     * The races between a user's writes and the worker's commit need at least two.
+     */
+    static int window(SplittableRandom r) {
+        return r.nextInt(5) == 0 ? 1 : 2 + r.nextInt(2);
     }
 
     static long chooseCrash(SplittableRandom r, RunExecutor.Outcome dry) {
         int kind = r.nextInt(10);
         List<Long> commits = dry.commitSteps();
         List<Long> flushes = dry.flushSteps();
-        if (kind < 4 && !commits.isEmpty()) {
+        if (kind < 2 && !commits.isEmpty()) {
             return commits.get(r.nextInt(commits.size()));
+        }
+        if (kind < 4 && !commits.isEmpty()) {
+            // The last step of a commit before it drains: the longest a commit was in flight, so the most that
+            // other actors (a second write to a block being marked, a completed bio) can have done meanwhile
+            // while nothing of it is durable yet.
+            return lastStepOf(commits, r.nextInt(commits.size()));
         }
         if (kind < 7 && !flushes.isEmpty()) {
             return flushes.get(r.nextInt(flushes.size()));
@@ -40,5 +54,14 @@ final class RunGenerator {
             return -1; // no crash: the run's end state is checked too
         }
         return 1 + r.nextLong(Math.max(1, dry.steps()));
+    }
+
+    /** The last step of the run of consecutive commit steps that holds {@code commits.get(i)}. */
+    static long lastStepOf(List<Long> commits, int i) {
+        int j = i;
+        while (j + 1 < commits.size() && commits.get(j + 1) == commits.get(j) + 1) {
+            j++;
+        }
+        return commits.get(j);
     }
 }
