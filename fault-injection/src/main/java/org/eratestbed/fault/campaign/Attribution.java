@@ -2,7 +2,6 @@ package org.eratestbed.fault.campaign;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.eratestbed.model.era.defect.Defect;
@@ -43,15 +42,15 @@ final class Attribution {
 
     /**
      * @param firstTried defects to try before the others in the "alone" step (the campaign passes those it has
-     *     not detected yet). Every candidate named there reproduces the failure alone, so the answer is true
+     *     not detected yet, see {@link Triage#EXPLORING_FINDINGS}). Every candidate named there reproduces the failure alone, so the answer is true
      *     either way; the order decides which of several independent causes gets the credit, so that one
      *     defect that fails almost every run (de89afc1 on pre-5.12) does not hide the others that the same run
      *     shows too.
      */
-    static Cause cause(Variant variant, RunPlan plan, String oracle, int states, long stateSeed, Set<Defect> firstTried) {
+    static Cause cause(Variant variant, RunPlan plan, String oracle, int states, long stateSeed, List<Defect> firstTried) {
         List<Defect> live = new ArrayList<>();
-        for (Defect d : Defect.values()) {
-            if (variant.has(d) && firstTried.contains(d)) {
+        for (Defect d : firstTried) {
+            if (variant.has(d)) {
                 live.add(d);
             }
         }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 import org.eratestbed.fault.result.OracleIds;
 import org.eratestbed.fault.workload.WorkloadParser;
@@ -33,7 +34,7 @@ class AttributionTest {
     @Test
     void anInteractionIsReportedAsAPair() {
         Attribution.Cause c = Attribution.cause(Variant.PRE_5_12, interaction(), OracleIds.TRACKING, 16,
-                6319522355615497545L, Set.of());
+                6319522355615497545L, List.of());
         assertNotNull(c, "the run-76 violation is attributed");
         assertEquals(Attribution.How.PAIR, c.how(), c.id());
         assertEquals(2, c.defects().size());
