@@ -108,13 +108,16 @@ public final class Campaign {
                 }
                 done++;
                 while (!triage.idle() && triage.processingNs() <= PROCESSING_SHARE * (System.nanoTime() - start)) {
-                    triage.step();
+                    triage.step(true);
                 }
                 progress.accept(new Progress(run, done, states, triage.violations(), triage.known(),
                         triage.backlog(), (System.nanoTime() - start) / 1_000_000));
             }
             while (!triage.idle()) {
-                triage.step();
+                // A time budget bounds shrinking too: past 1.5 times the budget, findings keep their whole
+                // plan (it replays as well). A campaign of a set number of runs always shrinks.
+                long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+                triage.step(cfg.runs() > 0 || elapsedMs < cfg.budget().toMillis() * 3 / 2);
                 progress.accept(new Progress(-1, done, states, triage.violations(), triage.known(),
                         triage.backlog(), (System.nanoTime() - start) / 1_000_000));
             }

@@ -8,7 +8,8 @@ import org.eratestbed.model.era.defect.Defect;
 /**
  * Turns a run seed into a plan: a generated script, a scheduler seed, a concurrency window, and a crash
  * point. The crash point is chosen after a dry run of the same plan (same seed, so the same interleaving up
- * to any step): inside a metadata commit (I/O in flight), right after a commit's last flush, or at a
+ * to any step): inside a metadata commit (I/O in flight; some of the time at its last step, or at the last
+ * step of a commit during which a write was acknowledged), right after a commit's last flush, or at a
  * random step — the three kinds the design asks for.
  */
 final class RunGenerator {
@@ -41,7 +42,13 @@ final class RunGenerator {
         if (kind < 2 && !commits.isEmpty()) {
             return commits.get(r.nextInt(commits.size()));
         }
-        if (kind < 4 && !commits.isEmpty()) {
+        List<Long> acked = ackedDuringCommit(dry);
+        if ((kind == 2 || kind == 3) && !acked.isEmpty()) {
+            // Right after a user was told a write is done while a metadata commit is still in flight: the
+            // moment at which every promise about that write rests on metadata that is not durable yet.
+            return lastStepOf(commits, commits.indexOf(acked.get(r.nextInt(acked.size()))));
+        }
+        if (kind < 5 && !commits.isEmpty()) {
             // The last step of a commit before it drains: the longest a commit was in flight, so the most that
             // other actors (a second write to a block being marked, a completed bio) can have done meanwhile
             // while nothing of it is durable yet.
@@ -54,6 +61,25 @@ final class RunGenerator {
             return -1; // no crash: the run's end state is checked too
         }
         return 1 + r.nextLong(Math.max(1, dry.steps()));
+    }
+
+    /**
+     * Steps of the dry run at which a write completed on the origin device while metadata I/O was in flight,
+     * read from the scheduler's trace ("step label" lines).
+     */
+    static List<Long> ackedDuringCommit(RunExecutor.Outcome dry) {
+        java.util.Set<Long> commits = new java.util.HashSet<>(dry.commitSteps());
+        List<Long> out = new java.util.ArrayList<>();
+        for (String line : dry.model().scheduler().trace()) {
+            int sp = line.indexOf(' ');
+            if (sp > 0 && line.startsWith("event:origin:complete WRITE", sp + 1)) {
+                long step = Long.parseLong(line.substring(0, sp));
+                if (commits.contains(step)) {
+                    out.add(step);
+                }
+            }
+        }
+        return out;
     }
 
     /** The last step of the run of consecutive commit steps that holds {@code commits.get(i)}. */

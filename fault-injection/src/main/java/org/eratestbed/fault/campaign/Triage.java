@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -34,10 +35,12 @@ final class Triage {
     /**
      * The first findings of each oracle (per campaign shard) try the defects not yet detected whose catalogue
      * oracle is the finding's before the others, so that a defect which fails nearly every run (de89afc1 on
-     * pre-5.12) does not take the credit for runs another defect fails alone too; later findings take the
-     * catalogue order, which costs one or two executions instead of one per undetected defect.
+     * pre-5.12) does not take the credit for runs another defect fails alone too. Later findings skip that,
+     * which saves one execution per undetected defect.
      */
     static final int EXPLORING_FINDINGS = 24;
+    /** How many undetected defects one such finding tries first. */
+    static final int EXPLORING_TRIES = 3;
     /** Guesses of a task's cost until one has been measured, in ms. */
     static final long ATTRIBUTION_GUESS_MS = 200;
     static final long SHRINK_GUESS_MS = 3_000;
@@ -54,6 +57,11 @@ final class Triage {
     private record Past(String oracle, String defect) {
         String key() {
             return oracle + "/" + (defect == null ? "" : defect);
+        }
+
+        /** Whether the cause named {@code d}, alone or in a pair. */
+        boolean names(Defect d) {
+            return defect != null && List.of(defect.split("\\+")).contains(d.id());
         }
     }
 
@@ -111,14 +119,23 @@ final class Triage {
         return known;
     }
 
-    /** One task: attribute the oldest held finding or, when none waits, shrink and write the oldest first one. */
-    void step() {
+    /**
+     * One task: attribute the oldest held finding or, when none waits, shrink and write the oldest first one
+     * ({@code shrink} false: write it as found, when the campaign has no time left to shrink).
+     */
+    void step(boolean shrink) {
         long t0 = System.nanoTime();
         if (!toAttribute.isEmpty()) {
             attribute(toAttribute.pollFirst());
             attributionMs = 0.8 * attributionMs + 0.2 * (System.nanoTime() - t0) / 1e6;
         } else if (!toShrink.isEmpty()) {
             Attributed a = toShrink.pollFirst();
+            if (!shrink) {
+                Held h = a.held();
+                write(h, a.cause(), h.plan(), h.violation(), h.crashPoint(), h.schedule());
+                processingNs += System.nanoTime() - t0;
+                return;
+            }
             shrinkAndWrite(a.held(), a.cause());
             shrinkMs = 0.5 * shrinkMs + 0.5 * (System.nanoTime() - t0) / 1e6;
         }
@@ -142,23 +159,42 @@ final class Triage {
     }
 
     /**
-     * Undetected defects catalogued under the finding's oracle (or its family), while this oracle has had few
-     * findings before the run.
+     * The order in which attribution tries single defects, from the findings of runs before {@code run} only.
+     * First, while this oracle has had few findings, up to {@link #EXPLORING_TRIES} of the undetected defects
+     * catalogued under its oracle (or its family), rotating with the run index. Then the defects that explained earlier findings of this oracle, most often first: the
+     * common cause of a variant (de89afc1 on pre-5.12) is then tried first and most findings cost one
+     * execution instead of one per defect ahead of it in the catalogue. Attribution tries the rest after.
      */
     private List<Defect> tryFirst(int run, String oracle) {
         Map<Integer, Past> before = past.headMap(run);
-        long sameOracle = before.values().stream().filter(x -> x.oracle().equals(oracle)).count();
+        List<Past> sameOracle = before.values().stream().filter(x -> x.oracle().equals(oracle)).toList();
         List<Defect> out = new ArrayList<>();
-        if (sameOracle >= EXPLORING_FINDINGS) {
-            return out;
-        }
-        for (Defect d : cfg.variant().defects()) {
-            if (sameFamily(d.oracle().id(), oracle)
-                    && before.values().stream().noneMatch(x -> x.defect() != null
-                            && List.of(x.defect().split("\\+")).contains(d.id()))) {
-                out.add(d);
+        if (sameOracle.size() < EXPLORING_FINDINGS) {
+            List<Defect> undetected = new ArrayList<>();
+            for (Defect d : cfg.variant().defects()) {
+                if (sameFamily(d.oracle().id(), oracle) && before.values().stream().noneMatch(x -> x.names(d))) {
+                    undetected.add(d);
+                }
+            }
+            // A few per finding, a different few for each run: each costs a whole execution when it does not
+            // reproduce, and a variant with every defect live has eight undetected lost-write candidates.
+            for (int i = 0; i < Math.min(EXPLORING_TRIES, undetected.size()); i++) {
+                out.add(undetected.get((run + i) % undetected.size()));
             }
         }
+        Map<Defect, Long> counts = new EnumMap<>(Defect.class);
+        for (Past x : sameOracle) {
+            for (Defect d : cfg.variant().defects()) {
+                if (x.names(d)) {
+                    counts.merge(d, 1L, Long::sum);
+                }
+            }
+        }
+        counts.entrySet().stream()
+                .sorted(Map.Entry.<Defect, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                .map(Map.Entry::getKey)
+                .filter(d -> !out.contains(d))
+                .forEach(out::add);
         return out;
     }
 

@@ -12,8 +12,11 @@ import org.eratestbed.fault.workload.WorkloadScript;
  * Random workload scripts from a seed. Small devices on purpose: a few dozen era blocks make writes collide
  * with each other and with checkpoints, and 64 blocks or fewer reach the one-word bitset cache of
  * 2524933; metadata stays at a few MiB so crash states are cheap. The mix leans on what the reviewed bugs
- * need: overwrites of marked blocks around checkpoints (M1, 2099b145), several archived eras before a
- * digest (2524933), suspend/resume and reloads (de89afc1, 9ae6e8b1), snapshots.
+ * need: overwrites of marked blocks around checkpoints (M1), several writers to one block not yet marked in
+ * the era (2099b145), several archived eras before a digest (2524933), suspend/resume and reloads (de89afc1,
+ * 9ae6e8b1), snapshots, and invalidate reads of the metadata mid-run. Every command of the workload format
+ * but {@code crash} (the campaign crashes at its own step) is generated. A reload with a different table
+ * (a resize) is not: the format's {@code create} always loads the script's one target line.
  */
 public final class WorkloadGenerator {
     private WorkloadGenerator() {
@@ -65,7 +68,8 @@ public final class WorkloadGenerator {
                 cmds.add(new Command.Simple(line, Kind.SUSPEND));
                 suspended = true;
             } else if (p < 84) {
-                // A reload of the same table: the kernel's table swap is a new target on the same devices.
+                // Remove and create again on the same devices: the nearest the format has to a reload (a real
+                // table swap constructs the new target while the old one is still there, suspended).
                 cmds.add(new Command.Simple(line, Kind.REMOVE));
                 cmds.add(new Command.Simple(line + 1, Kind.CREATE));
                 suspended = false;

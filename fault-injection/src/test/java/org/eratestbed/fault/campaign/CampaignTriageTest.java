@@ -36,8 +36,9 @@ class CampaignTriageTest {
         Set<String> expected = CampaignResumeTest.records(straight);
         List<Finding> findings = ResultReader.read(straight).findings();
         assertTrue(findings.size() >= 3, "pre-5.12 fails often: " + findings.size() + " findings in 10 runs");
+        // Run records are written with their findings, after later clean runs: a cut leaves some of each.
 
-        for (double cutAt : new double[] {0.3, 0.7}) {
+        for (double cutAt : new double[] {0.4}) {
             Path killed = tmp.resolve("killed-" + cutAt);
             new Campaign(config(killed)).run(p -> { });
             List<String> lines = Files.readAllLines(killed.resolve("results.jsonl"), StandardCharsets.UTF_8);
