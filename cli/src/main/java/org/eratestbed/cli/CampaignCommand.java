@@ -88,11 +88,12 @@ final class CampaignCommand implements Callable<Integer> {
                     if (bar != null) {
                         bar.stepTo(runs > 0 ? p.runsDone() : p.elapsedMs() / 1000);
                         bar.setExtraMessage(p.statesChecked() + " states, " + p.violations() + " violations, "
-                                + p.known() + " known");
+                                + p.known() + " known" + (p.pending() > 0 ? ", " + p.pending() + " to attribute" : ""));
                     } else if (p.elapsedMs() - lastLine[0] >= 5000) {
                         lastLine[0] = p.elapsedMs();
                         o.println("  " + p.runsDone() + " runs, " + p.statesChecked() + " states, " + p.violations()
-                                + " violations, " + p.known() + " known, " + p.elapsedMs() / 1000 + "s");
+                                + " violations, " + p.known() + " known, "
+                                + (p.pending() > 0 ? p.pending() + " to attribute, " : "") + p.elapsedMs() / 1000 + "s");
                         o.flush();
                     }
                 });

@@ -1,55 +1,94 @@
 package org.eratestbed.fault.campaign;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import org.eratestbed.model.era.defect.Defect;
 import org.eratestbed.model.era.defect.Variant;
 
 /**
- * Which catalogued defect caused a violation: the run is repeated on the fixed model with each of the
- * variant's live defects alone; the first that reproduces the oracle's failure is the cause. If none does
- * alone (defects that only fail together), each is switched off in turn instead, and the first whose fix
- * makes the oracle pass is named. Runs are deterministic, so a difference is the switch's doing.
+ * Which catalogued defects caused a violation. Runs are deterministic, so a difference between two runs of
+ * the same plan is the doing of the defect switches alone. Three questions, in order:
+ * <ol>
+ * <li>alone: the first live defect that reproduces the oracle's failure on top of the fully fixed model;</li>
+ * <li>removal: if none does alone (defects that only fail together), the first whose fix makes the oracle
+ * pass on the variant;</li>
+ * <li>pair: if no single removal fixes it either (two or more defects each enough to keep it failing, with
+ * none enough alone), the first pair of live defects that reproduces it together on the fixed model — an
+ * interaction, reported as {@code a+b}. Bounded by {@link #MAX_PAIRS} executions.</li>
+ * </ol>
  */
 final class Attribution {
+    static final int MAX_PAIRS = 60;
+
+    /** How a cause was established. */
+    enum How { ALONE, REMOVAL, PAIR }
+
+    /** One defect, or two that only fail together. */
+    record Cause(List<Defect> defects, How how) {
+        String id() {
+            return defects.stream().map(Defect::id).collect(Collectors.joining("+"));
+        }
+
+        /** Upstream still has it: every defect of the cause is live in today's kernel. */
+        boolean upstream() {
+            return defects.stream().allMatch(Variant.UPSTREAM::has);
+        }
+    }
+
     private Attribution() {
     }
 
-    static Defect cause(Variant variant, RunPlan plan, String oracle, int states, long stateSeed) {
-        Defect alone = causeAlone(variant, plan, oracle, states, stateSeed);
-        return alone != null ? alone : causeByRemoval(variant, plan, oracle, states, stateSeed);
-    }
-
     /**
-     * The first live defect that reproduces the violation alone, on top of the fully fixed model. Tried
-     * first: switching a defect off can change timing (e.g. M13 moves status out of the worker, so it no
-     * longer commits) and hide a violation another defect causes.
+     * @param firstTried defects to try before the others in the "alone" step (the campaign passes those it has
+     *     not detected yet, see {@link Triage#EXPLORING_FINDINGS}). Every candidate named there reproduces the failure alone, so the answer is true
+     *     either way; the order decides which of several independent causes gets the credit, so that one
+     *     defect that fails almost every run (de89afc1 on pre-5.12) does not hide the others that the same run
+     *     shows too.
      */
-    private static Defect causeAlone(Variant variant, RunPlan plan, String oracle, int states, long stateSeed) {
-        for (Defect d : Defect.values()) {
-            if (!variant.has(d)) {
-                continue;
+    static Cause cause(Variant variant, RunPlan plan, String oracle, int states, long stateSeed, List<Defect> firstTried) {
+        List<Defect> live = new ArrayList<>();
+        for (Defect d : firstTried) {
+            if (variant.has(d)) {
+                live.add(d);
             }
-            java.util.function.Predicate<Defect> only = x -> x == d;
-            RunExecutor.Outcome o = RunExecutor.execute(only, plan, RunGenerator.MAX_STEPS);
-            Oracles.Checked c = Oracles.check(only, o, stateSeed, states);
-            if (c.violations().stream().anyMatch(v -> v.oracle().equals(oracle))) {
-                return d;
+        }
+        for (Defect d : Defect.values()) {
+            if (variant.has(d) && !firstTried.contains(d)) {
+                live.add(d);
+            }
+        }
+        for (Defect d : live) {
+            if (fails(x -> x == d, plan, oracle, states, stateSeed)) {
+                return new Cause(List.of(d), How.ALONE);
+            }
+        }
+        for (Defect d : Defect.values()) {
+            if (variant.has(d) && !fails(x -> x != d && variant.has(x), plan, oracle, states, stateSeed)) {
+                return new Cause(List.of(d), How.REMOVAL);
+            }
+        }
+        List<Defect> ordered = variant.defects().stream().sorted().toList();
+        int tries = 0;
+        for (int i = 0; i < ordered.size(); i++) {
+            for (int j = i + 1; j < ordered.size(); j++) {
+                if (tries++ >= MAX_PAIRS) {
+                    return null;
+                }
+                Defect a = ordered.get(i);
+                Defect b = ordered.get(j);
+                if (fails(x -> x == a || x == b, plan, oracle, states, stateSeed)) {
+                    return new Cause(List.of(a, b), How.PAIR);
+                }
             }
         }
         return null;
     }
 
-    private static Defect causeByRemoval(Variant variant, RunPlan plan, String oracle, int states, long stateSeed) {
-        for (Defect d : Defect.values()) {
-            if (!variant.has(d)) {
-                continue;
-            }
-            java.util.function.Predicate<Defect> without = x -> x != d && variant.has(x);
-            RunExecutor.Outcome o = RunExecutor.execute(without, plan, RunGenerator.MAX_STEPS);
-            Oracles.Checked c = Oracles.check(without, o, stateSeed, states);
-            if (c.violations().stream().noneMatch(v -> v.oracle().equals(oracle))) {
-                return d;
-            }
-        }
-        return null;
+    private static boolean fails(Predicate<Defect> live, RunPlan plan, String oracle, int states, long stateSeed) {
+        RunExecutor.Outcome o = RunExecutor.execute(live, plan, RunGenerator.MAX_STEPS);
+        Oracles.Checked c = Oracles.check(live, o, stateSeed, states);
+        return c.violations().stream().anyMatch(v -> v.oracle().equals(oracle));
     }
 }

@@ -1,13 +1,11 @@
 package org.eratestbed.fault.campaign;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
@@ -15,11 +13,9 @@ import java.util.function.Predicate;
 import org.eratestbed.device.BadInputException;
 import org.eratestbed.fault.result.CampaignInfo;
 import org.eratestbed.fault.result.DoneRecord;
-import org.eratestbed.fault.result.Finding;
-import org.eratestbed.fault.result.KnownRecord;
 import org.eratestbed.fault.result.ResultLog;
+import org.eratestbed.fault.result.ResultReader;
 import org.eratestbed.fault.result.RunRecord;
-import org.eratestbed.fault.result.ViolationRecord;
 import org.eratestbed.fault.workload.WorkloadParser;
 import org.eratestbed.fault.workload.WorkloadScript;
 import org.eratestbed.model.era.defect.Defect;
@@ -29,8 +25,14 @@ import org.eratestbed.model.era.defect.Variant;
  * A fault-injection campaign on the model: runs numbered 0, 1, 2… each derived from the campaign seed and
  * its index alone, so a run is the same whenever and wherever it is executed — which is what makes a killed
  * campaign resumable (finished runs are skipped, the log drops a torn line) and a campaign splittable into
- * shards (run i belongs to shard i mod N). Each violation is attributed to the catalogued defect whose fix
- * makes it disappear, shrunk, and written out as a reproducer folder with one command to replay it.
+ * shards (run i belongs to shard i mod N). Each violation is attributed to the catalogued defect (or pair of
+ * defects) that causes it, shrunk, and written out as a reproducer folder with one command to replay it.
+ *
+ * <p>Attributing and shrinking cost tens of executions each, so they are kept off the search's critical path:
+ * a failing run is held back with its detection time and handed to {@link Triage}, which works through held
+ * findings in run order in at most {@link #PROCESSING_SHARE} of the time so far; the search stops when what
+ * is still held needs the rest of the budget. A held run's record is written only with its finding, so a
+ * killed campaign redoes that run.
  */
 public final class Campaign {
     /** What the command line asked for. {@code runs} bounds the campaign exactly; {@code budget} by time. */
@@ -45,9 +47,16 @@ public final class Campaign {
         }
     }
 
-    /** Progress after each run, for a bar or plain lines. */
-    public record Progress(int run, int runsDone, long statesChecked, int violations, int known, long elapsedMs) {
+    /** Progress after each run (or each finding processed late), for a bar or plain lines. */
+    public record Progress(int run, int runsDone, long statesChecked, int violations, int known, int pending,
+            long elapsedMs) {
     }
+
+    /**
+     * While the search runs, at most this share of the time so far goes to attributing and shrinking. The
+     * search has at least half the budget; after that it stops when what is still held would need the rest.
+     */
+    static final double PROCESSING_SHARE = 0.25;
 
     private final Config cfg;
 
@@ -65,14 +74,15 @@ public final class Campaign {
                 return cfg.out();
             }
             long clockBase = log.lastTms();
+            Triage triage = new Triage(cfg, log);
+            triage.recall(ResultReader.read(cfg.out()).findings());
             long states = 0;
-            int violations = 0;
-            int known = 0;
             int done = log.completedRuns().size();
-            java.util.Set<String> shrunk = new java.util.HashSet<>();
             for (int run = cfg.shardK() - 1; ; run += cfg.shardN()) {
                 long elapsedMs = (System.nanoTime() - start) / 1_000_000;
-                if (cfg.runs() > 0 ? run >= cfg.runs() : elapsedMs >= cfg.budget().toMillis()) {
+                long budgetMs = cfg.budget().toMillis();
+                if (cfg.runs() > 0 ? run >= cfg.runs() : elapsedMs >= budgetMs
+                        || elapsedMs >= budgetMs / 2 && elapsedMs + triage.backlogMs() >= budgetMs) {
                     break;
                 }
                 if (log.isComplete(run)) {
@@ -84,46 +94,32 @@ public final class Campaign {
                 RunPlan plan = RunGenerator.plan(live, runSeed);
                 RunExecutor.Outcome o = RunExecutor.execute(live, plan, RunGenerator.MAX_STEPS);
                 Oracles.Checked c = Oracles.check(live, o, runSeed, cfg.statesPerRun());
-                List<Finding> findings = new ArrayList<>();
                 long tMs = clockBase + (System.nanoTime() - start) / 1_000_000;
-                Oracles.Violation v = c.first();
-                if (v != null) {
-                    Defect cause = Attribution.cause(cfg.variant(), plan, v.oracle(), cfg.statesPerRun(), runSeed);
-                    // Shrinking costs seconds: done for the first finding of each oracle and cause; later ones
-                    // keep their whole (still replayable) plan.
-                    boolean first = shrunk.add(v.oracle() + "/" + (cause == null ? "" : cause.id()));
-                    RunPlan small = first ? Shrinker.shrink(live, plan, v.oracle(), cfg.statesPerRun(), runSeed) : plan;
-                    String crashPoint = o.crashPoint();
-                    if (small != plan) {
-                        // Record what the reproducer shows: the shrunk plan's own violation and crash point.
-                        RunExecutor.Outcome so = RunExecutor.execute(live, small, RunGenerator.MAX_STEPS);
-                        String oracle = v.oracle();
-                        Oracles.Violation found = v;
-                        v = Oracles.check(live, so, runSeed, cfg.statesPerRun()).violations().stream()
-                                .filter(x -> x.oracle().equals(oracle)).findFirst().orElse(found);
-                        crashPoint = so.crashPoint();
-                    }
-                    Path dir = writeReproducer(run, v, small, cause);
-                    String reproduce = "era-testbed campaign --reproduce " + dir + " --variant " + cfg.variant().id();
-                    String defectId = cause == null ? null : cause.id();
-                    if (cause != null && Variant.UPSTREAM.has(cause) && cfg.variant() != Variant.HARDENED) {
-                        findings.add(new KnownRecord(cfg.shard(), run, runSeed, cfg.variant().id(), v.oracle(), defectId,
-                                v.message(), crashPoint, v.state(), small.script().toText(), List.of(), reproduce, tMs));
-                        known++;
-                    } else {
-                        findings.add(new ViolationRecord(cfg.shard(), run, runSeed, cfg.variant().id(), v.oracle(),
-                                defectId, v.message(), crashPoint, v.state(), small.script().toText(), List.of(),
-                                reproduce, tMs));
-                        violations++;
-                    }
-                }
                 states += c.statesChecked();
-                long runMs = (System.nanoTime() - t0) / 1_000_000;
-                log.appendRun(findings, new RunRecord(cfg.shard(), run, runSeed, cfg.variant().id(), o.steps(),
-                        o.crashPoint(), o.kind(), c.statesTotal(), c.statesChecked(), runMs,
-                        clockBase + (System.nanoTime() - start) / 1_000_000));
+                RunRecord record = new RunRecord(cfg.shard(), run, runSeed, cfg.variant().id(), o.steps(),
+                        o.crashPoint(), o.kind(), c.statesTotal(), c.statesChecked(),
+                        (System.nanoTime() - t0) / 1_000_000, tMs);
+                if (c.first() == null) {
+                    log.appendRun(List.of(), record);
+                } else {
+                    // Held with its detection time; its run record is written with the finding.
+                    triage.hold(new Triage.Held(run, runSeed, plan, c.first(), o.crashPoint(), Schedule.of(o),
+                            record, tMs));
+                }
                 done++;
-                progress.accept(new Progress(run, done, states, violations, known, (System.nanoTime() - start) / 1_000_000));
+                while (!triage.idle() && triage.processingNs() <= PROCESSING_SHARE * (System.nanoTime() - start)) {
+                    triage.step(true);
+                }
+                progress.accept(new Progress(run, done, states, triage.violations(), triage.known(),
+                        triage.backlog(), (System.nanoTime() - start) / 1_000_000));
+            }
+            while (!triage.idle()) {
+                // A time budget bounds shrinking too: past 1.5 times the budget, findings keep their whole
+                // plan (it replays as well). A campaign of a set number of runs always shrinks.
+                long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+                triage.step(cfg.runs() > 0 || elapsedMs < cfg.budget().toMillis() * 3 / 2);
+                progress.accept(new Progress(-1, done, states, triage.violations(), triage.known(),
+                        triage.backlog(), (System.nanoTime() - start) / 1_000_000));
             }
             log.append(new DoneRecord(cfg.shard(), log.completedRuns().size(), log.statesChecked(), log.violations(),
                     clockBase + (System.nanoTime() - start) / 1_000_000));
@@ -134,22 +130,6 @@ public final class Campaign {
     /** A run's seed: a function of the campaign seed and the run index only. */
     static long runSeed(long campaignSeed, int run) {
         return new SplittableRandom(campaignSeed ^ (0x9E3779B97F4A7C15L * (run + 1))).nextLong();
-    }
-
-    private Path writeReproducer(int run, Oracles.Violation v, RunPlan plan, Defect cause) {
-        Path dir = cfg.out().resolve("findings").resolve("run-" + run + "-" + v.oracle());
-        try {
-            Files.createDirectories(dir);
-            Files.writeString(dir.resolve("script.era"), plan.script().toText(), StandardCharsets.UTF_8);
-            Files.writeString(dir.resolve("plan.txt"), plan.toText() + "states=" + cfg.statesPerRun() + "\n"
-                    + "oracle=" + v.oracle() + "\n" + "defect=" + (cause == null ? "" : cause.id()) + "\n",
-                    StandardCharsets.UTF_8);
-            Files.writeString(dir.resolve("finding.txt"), v.oracle() + ": " + v.message() + "\n" + v.state() + "\n",
-                    StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return dir;
     }
 
     /** What {@code campaign --reproduce DIR} found. */

@@ -8,7 +8,8 @@ import org.eratestbed.model.era.defect.Defect;
 /**
  * Turns a run seed into a plan: a generated script, a scheduler seed, a concurrency window, and a crash
  * point. The crash point is chosen after a dry run of the same plan (same seed, so the same interleaving up
- * to any step): inside a metadata commit (I/O in flight), right after a commit's last flush, or at a
+ * to any step): inside a metadata commit (I/O in flight; some of the time at its last step, or at the last
+ * step of a commit during which a write was acknowledged), right after a commit's last flush, or at a
  * random step — the three kinds the design asks for.
  */
 final class RunGenerator {
@@ -21,18 +22,38 @@ final class RunGenerator {
     static RunPlan plan(Predicate<Defect> live, long runSeed) {
         SplittableRandom r = new SplittableRandom(runSeed);
         RunPlan plan = new RunPlan(WorkloadGenerator.generate(r.nextLong(), MAX_COMMANDS), r.nextLong(),
-                1 + r.nextInt(3), -1);
+                window(r), -1);
         plan = CampaignFaults.choose(runSeed, plan);
         RunExecutor.Outcome dry = RunExecutor.execute(live, plan, MAX_STEPS);
         return plan.withCrashStep(chooseCrash(r, dry));
+    }
+
+    /**
+     * Commands in flight at once: one in a fifth of the runs (a plain sequential user), else two or three.
+     * The races between a user's writes and the worker's commit need at least two.
+     */
+    static int window(SplittableRandom r) {
+        return r.nextInt(5) == 0 ? 1 : 2 + r.nextInt(2);
     }
 
     static long chooseCrash(SplittableRandom r, RunExecutor.Outcome dry) {
         int kind = r.nextInt(10);
         List<Long> commits = dry.commitSteps();
         List<Long> flushes = dry.flushSteps();
-        if (kind < 4 && !commits.isEmpty()) {
+        if (kind < 2 && !commits.isEmpty()) {
             return commits.get(r.nextInt(commits.size()));
+        }
+        List<Long> acked = ackedDuringCommit(dry);
+        if ((kind == 2 || kind == 3) && !acked.isEmpty()) {
+            // Right after a user was told a write is done while a metadata commit is still in flight: the
+            // moment at which every promise about that write rests on metadata that is not durable yet.
+            return lastStepOf(commits, commits.indexOf(acked.get(r.nextInt(acked.size()))));
+        }
+        if (kind < 5 && !commits.isEmpty()) {
+            // The last step of a commit before it drains: the longest a commit was in flight, so the most that
+            // other actors (a second write to a block being marked, a completed bio) can have done meanwhile
+            // while nothing of it is durable yet.
+            return lastStepOf(commits, r.nextInt(commits.size()));
         }
         if (kind < 7 && !flushes.isEmpty()) {
             return flushes.get(r.nextInt(flushes.size()));
@@ -41,5 +62,33 @@ final class RunGenerator {
             return -1; // no crash: the run's end state is checked too
         }
         return 1 + r.nextLong(Math.max(1, dry.steps()));
+    }
+
+    /**
+     * Steps of the dry run at which a write completed on the origin device while metadata I/O was in flight,
+     * read from the scheduler's trace ("step label" lines).
+     */
+    static List<Long> ackedDuringCommit(RunExecutor.Outcome dry) {
+        java.util.Set<Long> commits = new java.util.HashSet<>(dry.commitSteps());
+        List<Long> out = new java.util.ArrayList<>();
+        for (String line : dry.model().scheduler().trace()) {
+            int sp = line.indexOf(' ');
+            if (sp > 0 && line.startsWith("event:origin:complete WRITE", sp + 1)) {
+                long step = Long.parseLong(line.substring(0, sp));
+                if (commits.contains(step)) {
+                    out.add(step);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The last step of the run of consecutive commit steps that holds {@code commits.get(i)}. */
+    static long lastStepOf(List<Long> commits, int i) {
+        int j = i;
+        while (j + 1 < commits.size() && commits.get(j + 1) == commits.get(j) + 1) {
+            j++;
+        }
+        return commits.get(j);
     }
 }

@@ -1,6 +1,7 @@
 package org.eratestbed.fault.campaign;
 
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.eratestbed.fault.workload.Command;
@@ -11,8 +12,11 @@ import org.eratestbed.fault.workload.WorkloadScript;
  * Random workload scripts from a seed. Small devices on purpose: a few dozen era blocks make writes collide
  * with each other and with checkpoints, and 64 blocks or fewer reach the one-word bitset cache of
  * 2524933; metadata stays at a few MiB so crash states are cheap. The mix leans on what the reviewed bugs
- * need: overwrites of marked blocks around checkpoints (M1, 2099b145), several archived eras before a
- * digest (2524933), suspend/resume and reloads (de89afc1, 9ae6e8b1), snapshots.
+ * need: overwrites of marked blocks around checkpoints (M1), several writers to one block not yet marked in
+ * the era (2099b145), several archived eras before a digest (2524933), suspend/resume and reloads (de89afc1,
+ * 9ae6e8b1), snapshots, and invalidate reads of the metadata mid-run. Every command of the workload format
+ * but {@code crash} (the campaign crashes at its own step) is generated. A reload with a different table
+ * (a resize) is not: the format's {@code create} always loads the script's one target line.
  */
 public final class WorkloadGenerator {
     private WorkloadGenerator() {
@@ -29,6 +33,8 @@ public final class WorkloadGenerator {
         boolean snap = false;
         // A small hot set makes overwrites of already-marked blocks common.
         long hot = Math.max(1, originBlocks / 4);
+        // Blocks written since the last checkpoint: what the generator believes is marked in the current era.
+        BitSet written = new BitSet();
         for (int i = 0; i < n; i++) {
             int line = i + 2;
             int p = r.nextInt(100);
@@ -41,49 +47,76 @@ public final class WorkloadGenerator {
                 long first = r.nextInt(3) == 0 ? r.nextLong(originBlocks) : r.nextLong(hot);
                 long count = 1 + r.nextLong(Math.min(4, originBlocks - first));
                 cmds.add(new Command.Write(line, first, count));
+                written.set((int) first, (int) (first + count));
                 if (r.nextInt(4) == 0) {
                     // The same block again at once: with two commands in flight, the second write can reach
                     // map while the first one's mark is being committed (2099b145).
                     cmds.add(new Command.Write(line + 1, first, 1));
                     i++;
                 }
-            } else if (p < 60) {
+            } else if (p < 58) {
                 cmds.add(new Command.Simple(line, Kind.CHECKPOINT));
-            } else if (p < 65) {
+                written.clear();
+            } else if (p < 62) {
                 cmds.add(new Command.Simple(line, Kind.FLUSH));
-            } else if (p < 70) {
+            } else if (p < 67) {
                 cmds.add(new Command.Simple(line, snap ? Kind.DROP_METADATA_SNAP : Kind.TAKE_METADATA_SNAP));
                 snap = !snap;
-            } else if (p < 78) {
+            } else if (p < 73) {
                 cmds.add(new Command.Simple(line, Kind.STATUS));
-            } else if (p < 86) {
+            } else if (p < 80) {
                 cmds.add(new Command.Simple(line, Kind.SUSPEND));
                 suspended = true;
-            } else if (p < 90) {
+            } else if (p < 84) {
+                // Remove and create again on the same devices: the nearest the format has to a reload (a real
+                // table swap constructs the new target while the old one is still there, suspended).
                 cmds.add(new Command.Simple(line, Kind.REMOVE));
                 cmds.add(new Command.Simple(line + 1, Kind.CREATE));
                 suspended = false;
                 i++;
-            } else if (p < 91) {
+            } else if (p < 89) {
                 // A burst of eras: writes to different blocks with checkpoints in quick succession, so that
-                // several archived writesets wait for one digest run (2524933 needs two digested back to back).
+                // several archived writesets wait for one digest run (2524933 needs two digested back to back,
+                // and the second must hold a block the first does not).
+                long b = r.nextLong(originBlocks);
                 for (int k = 0; k < 3; k++) {
-                    cmds.add(new Command.Write(line++, r.nextLong(originBlocks), 1));
+                    cmds.add(new Command.Write(line++, (b + k) % originBlocks, 1));
                     cmds.add(new Command.Simple(line++, Kind.CHECKPOINT));
                 }
+                written.clear();
                 i += 5;
-            } else if (p < 93) {
+            } else if (p < 91) {
                 long first = r.nextLong(originBlocks);
                 cmds.add(new Command.Discard(line, first, 1 + r.nextLong(Math.min(3, originBlocks - first))));
+            } else if (p < 93) {
+                // Read the metadata as it is on disk now (what a backup tool would see mid-run).
+                cmds.add(new Command.Invalidate(line, r.nextInt(4), snap && r.nextBoolean()));
             } else {
-                long first = r.nextLong(hot);
-                cmds.add(new Command.Write(line, first, 1));
+                // Several writers to one block not yet marked in this era, back to back: with two or three
+                // commands in flight, a later one can reach map while the worker commits the first one's
+                // mark (2099b145).
+                long block = unmarked(r, written, originBlocks);
+                int writers = 2 + r.nextInt(2);
+                for (int k = 0; k < writers; k++) {
+                    cmds.add(new Command.Write(line + k, block, 1));
+                }
+                written.set((int) block);
+                i += writers - 1;
             }
         }
         if (suspended) {
             cmds.add(new Command.Simple(cmds.size() + 2, Kind.RESUME));
         }
         return renumber(new WorkloadScript("generated-" + Long.toUnsignedString(seed, 16), target, cmds));
+    }
+
+    /** A block not written since the last checkpoint, if a few tries find one; else any block. */
+    private static long unmarked(SplittableRandom r, BitSet written, long originBlocks) {
+        long b = r.nextLong(originBlocks);
+        for (int t = 0; t < 4 && written.get((int) b); t++) {
+            b = r.nextLong(originBlocks);
+        }
+        return b;
     }
 
     /** Gives commands the line numbers they have when the script is written out. */

@@ -1,0 +1,264 @@
+package org.eratestbed.fault.campaign;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+import org.eratestbed.fault.result.Finding;
+import org.eratestbed.fault.result.KnownRecord;
+import org.eratestbed.fault.result.OracleIds;
+import org.eratestbed.fault.result.ResultLog;
+import org.eratestbed.fault.result.RunRecord;
+import org.eratestbed.fault.result.ViolationRecord;
+import org.eratestbed.model.era.defect.Defect;
+import org.eratestbed.model.era.defect.Variant;
+
+/**
+ * What happens to a failing run after the search found it: attribution, then (for the first finding of each
+ * oracle and cause) shrinking, then the finding and its run record go to the log together. Each costs tens of
+ * executions, so the campaign does it in small tasks between runs rather than inside the run that found it.
+ *
+ * <p>Every decision about run {@code r} — which defects attribution tries first, whether its finding is the
+ * first of its kind and gets shrunk — depends only on the findings of runs before {@code r}. Tasks run in run
+ * order, and a resumed campaign recalls the findings already in the log, so it decides exactly as an
+ * uninterrupted one: the same result set, whichever runs a kill sent back to be redone.
+ */
+final class Triage {
+    /**
+     * The first findings of each oracle (per campaign shard) try the defects not yet detected whose catalogue
+     * oracle is the finding's before the others, so that a defect which fails nearly every run (de89afc1 on
+     * pre-5.12) does not take the credit for runs another defect fails alone too. Later findings skip that,
+     * which saves one execution per undetected defect.
+     */
+    static final int EXPLORING_FINDINGS = 24;
+    /** How many undetected defects one such finding tries first. */
+    static final int EXPLORING_TRIES = 3;
+    /** Guesses of a task's cost until one has been measured, in ms. */
+    static final long ATTRIBUTION_GUESS_MS = 200;
+    static final long SHRINK_GUESS_MS = 3_000;
+
+    /** A run that failed an oracle, as the search found it. Its run record waits with it. */
+    record Held(int run, long runSeed, RunPlan plan, Oracles.Violation violation, String crashPoint,
+            List<Integer> schedule, RunRecord record, long tMs) {
+    }
+
+    private record Attributed(Held held, Attribution.Cause cause) {
+    }
+
+    /** A run's finding as far as later decisions need it. */
+    private record Past(String oracle, String defect) {
+        String key() {
+            return oracle + "/" + (defect == null ? "" : defect);
+        }
+
+        /** Whether the cause named {@code d}, alone or in a pair. */
+        boolean names(Defect d) {
+            return defect != null && List.of(defect.split("\\+")).contains(d.id());
+        }
+    }
+
+    private final Campaign.Config cfg;
+    private final ResultLog log;
+    private final ArrayDeque<Held> toAttribute = new ArrayDeque<>();
+    private final ArrayDeque<Attributed> toShrink = new ArrayDeque<>();
+    private final TreeMap<Integer, Past> past = new TreeMap<>();
+    private long processingNs;
+    /** Moving averages of each task's cost: the first tasks run on a cold JIT and cost several times more. */
+    private double attributionMs = ATTRIBUTION_GUESS_MS;
+    private double shrinkMs = SHRINK_GUESS_MS;
+    private int violations;
+    private int known;
+
+    Triage(Campaign.Config cfg, ResultLog log) {
+        this.cfg = cfg;
+        this.log = log;
+    }
+
+    /** The findings an earlier session of this campaign already wrote. */
+    void recall(List<Finding> earlier) {
+        for (Finding f : earlier) {
+            past.put(f.run(), new Past(f.oracle(), f.defect()));
+        }
+    }
+
+    void hold(Held h) {
+        toAttribute.addLast(h);
+    }
+
+    boolean idle() {
+        return toAttribute.isEmpty() && toShrink.isEmpty();
+    }
+
+    int backlog() {
+        return toAttribute.size() + toShrink.size();
+    }
+
+    /** Time spent on tasks so far. */
+    long processingNs() {
+        return processingNs;
+    }
+
+    /** How long the tasks waiting now would take, at the average cost measured so far. */
+    long backlogMs() {
+        return (long) (toAttribute.size() * attributionMs + toShrink.size() * shrinkMs);
+    }
+
+    int violations() {
+        return violations;
+    }
+
+    int known() {
+        return known;
+    }
+
+    /**
+     * One task: attribute the oldest held finding or, when none waits, shrink and write the oldest first one
+     * ({@code shrink} false: write it as found, when the campaign has no time left to shrink).
+     */
+    void step(boolean shrink) {
+        long t0 = System.nanoTime();
+        if (!toAttribute.isEmpty()) {
+            attribute(toAttribute.pollFirst());
+            attributionMs = 0.8 * attributionMs + 0.2 * (System.nanoTime() - t0) / 1e6;
+        } else if (!toShrink.isEmpty()) {
+            Attributed a = toShrink.pollFirst();
+            if (!shrink) {
+                Held h = a.held();
+                write(h, a.cause(), h.plan(), h.violation(), h.crashPoint(), h.schedule());
+                processingNs += System.nanoTime() - t0;
+                return;
+            }
+            shrinkAndWrite(a.held(), a.cause());
+            shrinkMs = 0.5 * shrinkMs + 0.5 * (System.nanoTime() - t0) / 1e6;
+        }
+        processingNs += System.nanoTime() - t0;
+    }
+
+    private void attribute(Held h) {
+        String oracle = h.violation().oracle();
+        Attribution.Cause cause = Attribution.cause(cfg.variant(), h.plan(), oracle, cfg.statesPerRun(), h.runSeed(),
+                tryFirst(h.run(), oracle));
+        Past p = new Past(oracle, cause == null ? null : cause.id());
+        Map<Integer, Past> before = past.headMap(h.run());
+        boolean first = before.values().stream().noneMatch(x -> x.key().equals(p.key()));
+        past.put(h.run(), p);
+        if (first) {
+            toShrink.addLast(new Attributed(h, cause));
+        } else {
+            // Later findings of a kind keep their whole plan: it replays as well, it is only longer.
+            write(h, cause, h.plan(), h.violation(), h.crashPoint(), h.schedule());
+        }
+    }
+
+    /**
+     * The order in which attribution tries single defects, from the findings of runs before {@code run} only.
+     * First, while this oracle has had few findings, up to {@link #EXPLORING_TRIES} of the undetected defects
+     * catalogued under its oracle (or its family), rotating with the run index. Then the defects that explained earlier findings of this oracle, most often first: the
+     * common cause of a variant (de89afc1 on pre-5.12) is then tried first and most findings cost one
+     * execution instead of one per defect ahead of it in the catalogue. Attribution tries the rest after.
+     */
+    private List<Defect> tryFirst(int run, String oracle) {
+        Map<Integer, Past> before = past.headMap(run);
+        List<Past> sameOracle = before.values().stream().filter(x -> x.oracle().equals(oracle)).toList();
+        List<Defect> out = new ArrayList<>();
+        if (sameOracle.size() < EXPLORING_FINDINGS) {
+            List<Defect> undetected = new ArrayList<>();
+            for (Defect d : cfg.variant().defects()) {
+                if (sameFamily(d.oracle().id(), oracle) && before.values().stream().noneMatch(x -> x.names(d))) {
+                    undetected.add(d);
+                }
+            }
+            // A few per finding, a different few for each run: each costs a whole execution when it does not
+            // reproduce, and a variant with every defect live has eight undetected lost-write candidates.
+            for (int i = 0; i < Math.min(EXPLORING_TRIES, undetected.size()); i++) {
+                out.add(undetected.get((run + i) % undetected.size()));
+            }
+        }
+        Map<Defect, Long> counts = new EnumMap<>(Defect.class);
+        for (Past x : sameOracle) {
+            for (Defect d : cfg.variant().defects()) {
+                if (x.names(d)) {
+                    counts.merge(d, 1L, Long::sum);
+                }
+            }
+        }
+        counts.entrySet().stream()
+                .sorted(Map.Entry.<Defect, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                .map(Map.Entry::getKey)
+                .filter(d -> !out.contains(d))
+                .forEach(out::add);
+        return out;
+    }
+
+    /**
+     * A lost write is "in-flight" or "tracking" by when it was issued relative to a checkpoint, which is the
+     * schedule's doing, not the defect's: a defect catalogued under one can show under the other.
+     */
+    private static boolean sameFamily(String catalogued, String found) {
+        List<String> lostWrite = List.of(OracleIds.TRACKING, OracleIds.IN_FLIGHT);
+        return catalogued.equals(found) || lostWrite.contains(catalogued) && lostWrite.contains(found);
+    }
+
+    private void shrinkAndWrite(Held h, Attribution.Cause cause) {
+        Predicate<Defect> live = cfg.variant()::has;
+        Oracles.Violation v = h.violation();
+        RunPlan small = Shrinker.shrink(live, h.plan(), v.oracle(), cfg.statesPerRun(), h.runSeed());
+        String crashPoint = h.crashPoint();
+        List<Integer> schedule = h.schedule();
+        if (small != h.plan()) {
+            // Record what the reproducer shows: the shrunk plan's own violation, crash point and choices.
+            RunExecutor.Outcome so = RunExecutor.execute(live, small, RunGenerator.MAX_STEPS);
+            String oracle = v.oracle();
+            Oracles.Violation found = v;
+            v = Oracles.check(live, so, h.runSeed(), cfg.statesPerRun()).violations().stream()
+                    .filter(x -> x.oracle().equals(oracle)).findFirst().orElse(found);
+            crashPoint = so.crashPoint();
+            schedule = Schedule.of(so);
+        }
+        write(h, cause, small, v, crashPoint, schedule);
+    }
+
+    private void write(Held h, Attribution.Cause cause, RunPlan plan, Oracles.Violation v, String crashPoint,
+            List<Integer> schedule) {
+        String defectId = cause == null ? null : cause.id();
+        Path dir = writeReproducer(h.run(), v, plan, defectId, schedule);
+        String reproduce = "era-testbed campaign --reproduce " + dir + " --variant " + cfg.variant().id();
+        String shard = h.record().shard();
+        Finding f;
+        if (cause != null && cause.upstream() && cfg.variant() != Variant.HARDENED) {
+            f = new KnownRecord(shard, h.run(), h.runSeed(), cfg.variant().id(), v.oracle(), defectId, v.message(),
+                    crashPoint, v.state(), plan.script().toText(), schedule, reproduce, h.tMs());
+            known++;
+        } else {
+            f = new ViolationRecord(shard, h.run(), h.runSeed(), cfg.variant().id(), v.oracle(), defectId,
+                    v.message(), crashPoint, v.state(), plan.script().toText(), schedule, reproduce, h.tMs());
+            violations++;
+        }
+        log.appendRun(List.of(f), h.record());
+    }
+
+    private Path writeReproducer(int run, Oracles.Violation v, RunPlan plan, String defectId, List<Integer> schedule) {
+        Path dir = cfg.out().resolve("findings").resolve("run-" + run + "-" + v.oracle());
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve("script.era"), plan.script().toText(), StandardCharsets.UTF_8);
+            Files.writeString(dir.resolve("plan.txt"), plan.toText() + "states=" + cfg.statesPerRun() + "\n"
+                    + "oracle=" + v.oracle() + "\n" + "defect=" + (defectId == null ? "" : defectId) + "\n",
+                    StandardCharsets.UTF_8);
+            Files.writeString(dir.resolve("schedule.txt"), Schedule.toText(schedule), StandardCharsets.UTF_8);
+            Files.writeString(dir.resolve("finding.txt"), v.oracle() + ": " + v.message() + "\n" + v.state() + "\n",
+                    StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return dir;
+    }
+}

@@ -1,0 +1,56 @@
+package org.eratestbed.fault.campaign;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.eratestbed.fault.workload.Command;
+import org.eratestbed.fault.workload.WorkloadParser;
+import org.eratestbed.fault.workload.WorkloadScript;
+import org.junit.jupiter.api.Test;
+
+/** The generator's scripts are valid workload scripts; the crash chooser's helpers pick what they say. */
+class RunGeneratorTest {
+    @Test
+    void generatedScriptsParseBackAndCoverTheFormat() {
+        java.util.Set<String> words = new java.util.TreeSet<>();
+        for (long seed = 0; seed < 300; seed++) {
+            WorkloadScript s = WorkloadGenerator.generate(seed, RunGenerator.MAX_COMMANDS);
+            WorkloadScript back = WorkloadParser.parse("back", s.toText());
+            assertEquals(s.toText(), back.toText(), "seed " + seed);
+            for (Command c : s.commands()) {
+                words.add(c.text().split(" ")[0]);
+            }
+        }
+        // Every command of the format a generated run can use (crash is the campaign's own, at its step).
+        assertEquals(List.of("checkpoint", "create", "discard", "drop_metadata_snap", "flush", "invalidate",
+                "invalidate_snap", "remove", "resume", "status", "suspend", "take_metadata_snap", "write"),
+                List.copyOf(words));
+    }
+
+    @Test
+    void severalWritersHitOneBlockBackToBack() {
+        int runs = 0;
+        for (long seed = 0; seed < 200; seed++) {
+            List<Command> cmds = WorkloadGenerator.generate(seed, RunGenerator.MAX_COMMANDS).commands();
+            for (int i = 2; i < cmds.size(); i++) {
+                if (cmds.get(i) instanceof Command.Write a && cmds.get(i - 1) instanceof Command.Write b
+                        && cmds.get(i - 2) instanceof Command.Write c && a.count() == 1 && b.count() == 1
+                        && c.count() == 1 && a.first() == b.first() && b.first() == c.first()) {
+                    runs++;
+                    break;
+                }
+            }
+        }
+        assertTrue(runs >= 20, "scripts with three writers to one block: " + runs + " of 200");
+    }
+
+    @Test
+    void theLastStepOfACommitIsTheOneBeforeItDrains() {
+        List<Long> commits = List.of(3L, 4L, 5L, 9L, 10L, 20L);
+        assertEquals(5L, RunGenerator.lastStepOf(commits, 0));
+        assertEquals(5L, RunGenerator.lastStepOf(commits, 2));
+        assertEquals(10L, RunGenerator.lastStepOf(commits, 3));
+        assertEquals(20L, RunGenerator.lastStepOf(commits, 5));
+    }
+}
