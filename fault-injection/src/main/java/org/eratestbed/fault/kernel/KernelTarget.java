@@ -35,6 +35,12 @@ public final class KernelTarget implements TargetUnderTest {
     private static final Duration DMSETUP_WAIT = Duration.ofSeconds(2);
     /** How long a blocked command is given to end, each time the target is asked for late results. */
     private static final Duration LATE_WAIT = Duration.ofMillis(500);
+    /**
+     * After a resume that returned, the commands the suspend parked must end: the model reports them as
+     * returning during the resume's line, so the kernel gets as long as a slow TCG guest needs to do the same.
+     * Only the first poll after the resume waits this long; a command still blocked then is a real hang.
+     */
+    private static final Duration AFTER_RESUME_WAIT = Duration.ofSeconds(15);
     private static final Duration SETUP_WAIT = Duration.ofSeconds(30);
 
     private final KernelSetup.GuestImage image;
@@ -43,6 +49,7 @@ public final class KernelTarget implements TargetUnderTest {
     private final Duration bootTimeout;
     private KernelGuest guest;
     private final List<Pending> blocked = new ArrayList<>();
+    private boolean resumed;
     private final List<Duration> bootTimes = new ArrayList<>();
     private int scripts;
     private String metadataExport;
@@ -195,7 +202,11 @@ public final class KernelTarget implements TargetUnderTest {
             case CHECKPOINT, TAKE_METADATA_SNAP, DROP_METADATA_SNAP ->
                     dmsetup(c.line(), c.text(), "message " + DEVICE + " 0 " + s.kind().word());
             case SUSPEND -> dmsetup(c.line(), c.text(), "suspend " + DEVICE);
-            case RESUME -> dmsetup(c.line(), c.text(), "resume " + DEVICE);
+            case RESUME -> {
+                Result r = dmsetup(c.line(), c.text(), "resume " + DEVICE);
+                resumed = r instanceof Result.Done;
+                yield r;
+            }
             case STATUS -> dmsetup(c.line(), c.text(), "status " + DEVICE);
             case REMOVE -> dmsetup(c.line(), c.text(), "remove " + DEVICE);
             case CREATE -> dmsetup(c.line(), c.text(), "create " + DEVICE + " --table '" + table + "'");
@@ -268,8 +279,10 @@ public final class KernelTarget implements TargetUnderTest {
         if (guest == null || !guest.alive()) {
             return out;
         }
+        Duration wait = resumed ? AFTER_RESUME_WAIT : LATE_WAIT;
+        resumed = false;
         for (Pending p : List.copyOf(blocked)) {
-            KernelGuest.Reply r = guest.poll(p.id(), LATE_WAIT);
+            KernelGuest.Reply r = guest.poll(p.id(), wait);
             if (!r.blocked()) {
                 blocked.remove(p);
                 out.add(new Late(p.line(), p.command(), result(r)));
