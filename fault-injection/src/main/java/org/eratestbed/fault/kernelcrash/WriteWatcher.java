@@ -3,6 +3,7 @@ package org.eratestbed.fault.kernelcrash;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongSupplier;
+import org.eratestbed.fault.campaign.StatusLine;
 import org.eratestbed.fault.replay.TargetUnderTest;
 import org.eratestbed.fault.workload.Command;
 
@@ -95,7 +96,7 @@ public final class WriteWatcher implements TargetUnderTest {
     private Result seen(int line, String command, Result r, boolean late) {
         if (r instanceof Result.Done d) {
             for (String s : d.lines()) {
-                long e = statusEra(s);
+                long e = StatusLine.era(s);
                 if (e < 0) {
                     continue;
                 }
@@ -111,19 +112,6 @@ public final class WriteWatcher implements TargetUnderTest {
         }
         marks.add(new Mark(line, command, logEnd.getAsLong()));
         return r;
-    }
-
-    /** The current era of an INFO status line ({@code 0 <len> era 8 <used>/<total> <era> <snap|->}), else -1. */
-    static long statusEra(String line) {
-        String[] w = line.split(" ");
-        if (w.length != 7 || !w[2].equals("era")) {
-            return -1;
-        }
-        try {
-            return Integer.toUnsignedLong(Integer.parseUnsignedInt(w[5]));
-        } catch (NumberFormatException e) {
-            return -1;
-        }
     }
 
     @Override
