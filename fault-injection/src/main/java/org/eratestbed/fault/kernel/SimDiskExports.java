@@ -7,6 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.eratestbed.device.BlockDevice;
 import org.eratestbed.device.SyncIo;
 import org.eratestbed.device.nbd.NbdServer;
+import org.eratestbed.device.fault.FaultPlan;
 import org.eratestbed.device.sim.SimDisk;
 
 /**
@@ -18,10 +19,31 @@ import org.eratestbed.device.sim.SimDisk;
 public final class SimDiskExports implements NbdExports {
     private final NbdServer server = new NbdServer();
     private final Map<String, SimDisk> disks = new ConcurrentHashMap<>();
+    private final FaultPlan metadataFaults;
+    private final FaultPlan originFaults;
     private boolean started;
 
     /** The server starts listening (on a port of the kernel's choosing) with the first export. */
     public SimDiskExports() {
+        this(FaultPlan.NONE, FaultPlan.NONE);
+    }
+
+    /**
+     * Exports whose disks inject faults: {@code metadata} on every export named {@code *-metadata.img} and
+     * {@code origin} on every {@code *-origin.img} (the names {@link KernelTarget} gives), so the real kernel
+     * meets the same device faults as the model in a campaign. A plan's {@code op=N} counts the kernel's own
+     * requests: a starting image is the disk's durable base, not requests in its log.
+     */
+    public SimDiskExports(FaultPlan metadata, FaultPlan origin) {
+        this.metadataFaults = metadata;
+        this.originFaults = origin;
+    }
+
+    private FaultPlan faultsFor(String name) {
+        if (name.endsWith("-metadata.img")) {
+            return metadataFaults;
+        }
+        return name.endsWith("-origin.img") ? originFaults : FaultPlan.NONE;
     }
 
     @Override
@@ -37,9 +59,22 @@ public final class SimDiskExports implements NbdExports {
         if (sizeBytes % BlockDevice.SECTOR_SIZE != 0) {
             throw new IllegalArgumentException(name + ": " + sizeBytes + " bytes is not whole sectors");
         }
-        SimDisk disk = SimDisk.builder(sizeBytes / BlockDevice.SECTOR_SIZE).name(name).recordLog(true).build();
-        if (content != null) {
-            load(disk, content);
+        long sectors = sizeBytes / BlockDevice.SECTOR_SIZE;
+        FaultPlan plan = faultsFor(name);
+        SimDisk disk;
+        if (plan.isEmpty()) {
+            disk = SimDisk.builder(sectors).name(name).recordLog(true).build();
+            if (content != null) {
+                load(disk, content);
+            }
+        } else {
+            SimDisk.Builder b = SimDisk.builder(sectors).name(name).recordLog(true).faults(plan);
+            if (content != null) {
+                SimDisk staging = SimDisk.builder(sectors).recordLog(false).build();
+                load(staging, content);
+                b.base(staging.durableImage());
+            }
+            disk = b.build();
         }
         server.export(name, disk);
         disks.put(name, disk);

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.eratestbed.device.BadInputException;
 import org.eratestbed.device.Bio;
+import org.eratestbed.device.BioOp;
 import org.eratestbed.device.BlockDevice;
 import org.eratestbed.device.IoStatus;
 import org.eratestbed.device.SyncIo;
@@ -417,7 +418,9 @@ public final class ModelTarget implements TargetUnderTest {
         }
         scheduler.await(tool + " I/O to complete", bio::completed);
         if (bio.status() != IoStatus.OK) {
-            return new Result.Failed(List.of(tool + ": error on '/dev/mapper/" + DEVICE + "': Input/output error"));
+            // busybox dd's words, as the kernel guest prints them for a failed O_DIRECT write
+            String what = !tool.equals("dd") ? "error on" : bio.op() == BioOp.READ ? "error reading" : "error writing";
+            return new Result.Failed(List.of(tool + ": " + what + " '/dev/mapper/" + DEVICE + "': Input/output error"));
         }
         return done();
     }

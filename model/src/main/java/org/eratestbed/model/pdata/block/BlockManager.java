@@ -31,7 +31,11 @@ import org.eratestbed.model.pdata.MetadataException;
  *
  * <p><b>Errors.</b> A failed read is MetadataException(EIO) and nothing is cached. A failed write is
  * reported by the flush that issued it as EIO after the FLUSH has still been sent; like bufio, the block is
- * then clean in the cache although the device does not hold it. A validator failure is the validator's
+ * then clean in the cache although the device does not hold it, and keeps its write error: the next lock
+ * still sees the cached data, but when that lock is released (dm_bufio_release) a clean buffer with an error
+ * is dropped, so the lock after that reads what the device holds and validates it (the real kernel then
+ * fails every later commit that touches the block with a checksum or blocknr error; seen on Debian's 6.1 over
+ * an NBD export with one failed write). A successful rewrite clears the error. A validator failure is the validator's
  * errno (ENOTBLK, EILSEQ); the data stays cached and is checked again at the next lock. Locking a cached
  * block with a different validator than it was checked with is EINVAL, as in the kernel.
  *
@@ -72,6 +76,8 @@ public final class BlockManager {
         BlockValidator validator;
         int readers;
         boolean writeLocked;
+        /** bufio's b->write_error: the last write of this buffer failed. */
+        boolean writeError;
 
         Buffer(Block block) {
             this.block = block;
@@ -177,6 +183,10 @@ public final class BlockManager {
             dirty.add(block.location());
         } else {
             buf.readers--;
+            if (buf.readers == 0 && buf.writeError && !dirty.contains(block.location())) {
+                // "There is no point in caching invalid buffer": the next lock reads the device.
+                cache.remove(block.location());
+            }
         }
         heldLocks--;
     }
@@ -352,6 +362,10 @@ public final class BlockManager {
         await(bios, done);
         Bio failed = null;
         for (Bio bio : bios) {
+            Buffer buf = cache.get(bio.sector() / SECTORS_PER_BLOCK);
+            if (buf != null) {
+                buf.writeError = !bio.status().ok();
+            }
             if (!bio.status().ok() && failed == null) {
                 failed = bio;
             }

@@ -111,6 +111,46 @@ class BlockManagerTest {
     }
 
     @Test
+    void aBufferWhoseWriteFailedIsServedOnceMoreFromTheCacheThenDroppedAndReadFromTheDevice() {
+        MemDisk disk = new MemDisk(64);
+        disk.failWrites(3);
+        BlockManager bm = new BlockManager(disk, 5);
+        Block w = bm.writeLockZero(3, NODE);
+        fill(w, 0x33);
+        bm.unlock(w);
+        assertThrows(MetadataException.class, bm::flush);
+        disk.clearLog();
+        // dm_bufio_read finds the buffer: its data is the cached (never written) content, no device read
+        Block cached = bm.readLock(3, NODE);
+        assertEquals(0x33, cached.data()[40]);
+        bm.unlock(cached);
+        assertEquals(List.of(), disk.log());
+        // dm_bufio_release dropped it, so this lock reads the device, which never got the block
+        MetadataException e = assertThrows(MetadataException.class, () -> bm.readLock(3, NODE));
+        assertEquals(List.of("R 3"), disk.log());
+        assertEquals(0, bm.heldLocks());
+        assertTrue(e.errno() == Errno.EILSEQ || e.errno() == Errno.ENOTBLK, e.toString());
+    }
+
+    @Test
+    void aSuccessfulRewriteClearsTheWriteError() {
+        MemDisk disk = new MemDisk(64);
+        disk.failWrites(3);
+        BlockManager bm = new BlockManager(disk, 5);
+        bm.unlock(bm.writeLockZero(3, NODE));
+        assertThrows(MetadataException.class, bm::flush);
+        disk.healAll();
+        Block w = bm.writeLock(3, NODE);
+        fill(w, 0x44);
+        bm.unlock(w);
+        bm.flush();
+        disk.clearLog();
+        bm.unlock(bm.readLock(3, NODE));
+        bm.unlock(bm.readLock(3, NODE));
+        assertEquals(List.of(), disk.log(), "written fine this time: cached as usual");
+    }
+
+    @Test
     void failedFlushIsEio() {
         MemDisk disk = new MemDisk(64);
         disk.failFlush(true);
