@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.eratestbed.device.BadInputException;
+import org.eratestbed.device.fault.FaultPlan;
 import org.eratestbed.device.sim.SimDisk;
 import org.eratestbed.fault.diff.CorpusDiff;
 import org.eratestbed.fault.diff.DiffCorpus;
@@ -79,7 +80,13 @@ final class DiffCommand implements Callable<Integer> {
             image = Files.readAllBytes(metadata);
         }
         Path dir = out != null ? out : Path.of("diff-" + script.getFileName().toString().replaceFirst("\\.era$", ""));
+        // the script's own "# metadata-faults:" / "# origin-faults:" lines, as in the corpus
+        String text = Files.readString(script);
+        FaultPlan md = DiffCorpus.faults(text, true);
+        FaultPlan origin = DiffCorpus.faults(text, false);
         try (ModelTarget model = model(v); TargetUnderTest other = other()) {
+            model.deviceFaults(md, origin);
+            other.deviceFaults(md, origin);
             String otherName = against.equals("kernel") ? "kernel" : "model-" + against;
             Differ.Report r = Differ.diff(s, new Differ.Side("model", model), new Differ.Side(otherName, other), image,
                     dir);

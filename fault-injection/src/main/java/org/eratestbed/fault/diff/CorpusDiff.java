@@ -34,6 +34,8 @@ public final class CorpusDiff {
             if (e.startFrom() != null && from == null) {
                 throw new IllegalArgumentException(e.name() + " starts from " + e.startFrom() + ", not run before it");
             }
+            left.target().deviceFaults(e.metadataFaults(), e.originFaults());
+            right.target().deviceFaults(e.metadataFaults(), e.originFaults());
             long t0 = System.nanoTime();
             Differ.Report r = Differ.diff(e.script(), left, from == null ? null : from.left().metadataImage(), right,
                     from == null ? null : from.right().metadataImage(), outDir == null ? null : outDir.resolve(e.name()));

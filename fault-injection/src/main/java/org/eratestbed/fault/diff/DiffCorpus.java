@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.eratestbed.device.fault.FaultPlan;
 import org.eratestbed.fault.workload.WorkloadParser;
 import org.eratestbed.fault.workload.WorkloadScript;
 
@@ -24,9 +25,17 @@ import org.eratestbed.fault.workload.WorkloadScript;
 public final class DiffCorpus {
     private static final String DIR = "diff/";
     private static final String START_FROM = "# start-from:";
+    private static final String METADATA_FAULTS = "# metadata-faults:";
+    private static final String ORIGIN_FAULTS = "# origin-faults:";
 
-    /** One script of the corpus; {@code startFrom} is null or the name of an earlier script. */
-    public record Entry(String name, WorkloadScript script, String startFrom) {
+    /**
+     * One script of the corpus; {@code startFrom} is null or the name of an earlier script. The fault plans
+     * come from comment lines {@code # metadata-faults: <plan>} / {@code # origin-faults: <plan>} and are
+     * given to both targets' disks; only {@code sectors=} triggers mean the same on both, since the kernel's
+     * block layer merges adjacent writes and so numbers its requests differently.
+     */
+    public record Entry(String name, WorkloadScript script, String startFrom, FaultPlan metadataFaults,
+            FaultPlan originFaults) {
     }
 
     private DiffCorpus() {
@@ -48,13 +57,30 @@ public final class DiffCorpus {
                     from = line.substring(START_FROM.length()).strip();
                 }
             }
+            FaultPlan md = faults(text, true);
+            FaultPlan origin = faults(text, false);
             if (from != null && !seen.contains(from)) {
                 throw new IllegalStateException(name + " starts from " + from + ", which is not earlier in the corpus");
             }
-            out.add(new Entry(name, WorkloadParser.parse(name + ".era", text), from));
+            out.add(new Entry(name, WorkloadParser.parse(name + ".era", text), from, md, origin));
             seen.add(name);
         }
         return out;
+    }
+
+    /**
+     * The plan of a script's {@code # metadata-faults:} (or {@code # origin-faults:}) comment line, or
+     * FaultPlan.NONE; a bad plan is a BadInputException naming the line.
+     */
+    public static FaultPlan faults(String scriptText, boolean metadata) {
+        String header = metadata ? METADATA_FAULTS : ORIGIN_FAULTS;
+        FaultPlan plan = FaultPlan.NONE;
+        for (String line : scriptText.split("\n")) {
+            if (line.startsWith(header)) {
+                plan = FaultPlan.parse(line.substring(header.length()).strip());
+            }
+        }
+        return plan;
     }
 
     private static String read(String resource) {

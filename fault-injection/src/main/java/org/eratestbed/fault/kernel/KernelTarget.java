@@ -105,6 +105,15 @@ public final class KernelTarget implements TargetUnderTest {
         return simDisks().disk(originExport);
     }
 
+    /** Only over {@link SimDiskExports}: the next script's exports inject these faults. */
+    @Override
+    public void deviceFaults(org.eratestbed.device.fault.FaultPlan metadata, org.eratestbed.device.fault.FaultPlan origin) {
+        if (metadata.isEmpty() && origin.isEmpty() && !(exports instanceof SimDiskExports)) {
+            return;
+        }
+        simDisks().faults(metadata, origin);
+    }
+
     private SimDiskExports simDisks() {
         if (exports instanceof SimDiskExports s) {
             return s;
@@ -170,7 +179,7 @@ public final class KernelTarget implements TargetUnderTest {
 
     @Override
     public Result create() {
-        return dmsetup(0, "create", "create " + DEVICE + " --table '" + table + "'");
+        return createDevice(0, "create");
     }
 
     @Override
@@ -209,7 +218,7 @@ public final class KernelTarget implements TargetUnderTest {
             }
             case STATUS -> dmsetup(c.line(), c.text(), "status " + DEVICE);
             case REMOVE -> dmsetup(c.line(), c.text(), "remove " + DEVICE);
-            case CREATE -> dmsetup(c.line(), c.text(), "create " + DEVICE + " --table '" + table + "'");
+            case CREATE -> createDevice(c.line(), c.text());
             case CRASH -> crash();
             default -> throw new IllegalStateException("unhandled " + s.kind());
         };
@@ -219,6 +228,16 @@ public final class KernelTarget implements TargetUnderTest {
         // An O_DIRECT write of an era block takes a few milliseconds here; a large margin, since an I/O that
         // is reported blocked when it was only slow would be a false difference.
         return Duration.ofSeconds(3).plusMillis(100 * blocks);
+    }
+
+    /**
+     * dmsetup create, after removing a regular file that a write to the removed device left at the node's
+     * path (dd's O_CREAT on devtmpfs): libdevmapper would refuse to make the node over it, and the next dd
+     * would write into that file instead of the device.
+     */
+    private Result createDevice(int line, String text) {
+        return shell(line, text, "{ [ -b " + MAPPED + " ] || rm -f " + MAPPED + "; } && dmsetup create " + DEVICE
+                + " --table '" + table + "'", DMSETUP_WAIT);
     }
 
     private Result dmsetup(int line, String text, String args) {

@@ -19,8 +19,8 @@ import org.eratestbed.device.sim.SimDisk;
 public final class SimDiskExports implements NbdExports {
     private final NbdServer server = new NbdServer();
     private final Map<String, SimDisk> disks = new ConcurrentHashMap<>();
-    private final FaultPlan metadataFaults;
-    private final FaultPlan originFaults;
+    private volatile FaultPlan metadataFaults;
+    private volatile FaultPlan originFaults;
     private boolean started;
 
     /** The server starts listening (on a port of the kernel's choosing) with the first export. */
@@ -35,6 +35,12 @@ public final class SimDiskExports implements NbdExports {
      * requests: a starting image is the disk's durable base, not requests in its log.
      */
     public SimDiskExports(FaultPlan metadata, FaultPlan origin) {
+        this.metadataFaults = metadata;
+        this.originFaults = origin;
+    }
+
+    /** The plans for exports created from now on (the ones already served keep theirs). */
+    public void faults(FaultPlan metadata, FaultPlan origin) {
         this.metadataFaults = metadata;
         this.originFaults = origin;
     }

@@ -115,6 +115,11 @@ public final class WriteWatcher implements TargetUnderTest {
     }
 
     @Override
+    public void deviceFaults(org.eratestbed.device.fault.FaultPlan metadata, org.eratestbed.device.fault.FaultPlan origin) {
+        inner.deviceFaults(metadata, origin);
+    }
+
+    @Override
     public byte[] metadataImage() {
         return inner.metadataImage();
     }

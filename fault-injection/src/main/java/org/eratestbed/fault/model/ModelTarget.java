@@ -64,6 +64,8 @@ public final class ModelTarget implements TargetUnderTest {
     private final List<Pending> blocked = new ArrayList<>();
     private long writeSeq;
     private boolean oopsReported;
+    /** A regular file a tool left at /dev/mapper/era0 while the device was gone (see missingNode). */
+    private boolean strayFile;
 
     private record Pending(int line, String command, DeterministicScheduler.Actor actor, int logMark) {
     }
@@ -84,6 +86,11 @@ public final class ModelTarget implements TargetUnderTest {
      */
     public void onUserIo(java.util.function.Consumer<UserIo> listener) {
         this.userIo = listener;
+    }
+
+    @Override
+    public void deviceFaults(FaultPlan metadata, FaultPlan origin) {
+        faults(metadata, origin);
     }
 
     /** The fault plans the disks that {@link #start} and {@link #startOn} build get (before either is called). */
@@ -197,7 +204,8 @@ public final class ModelTarget implements TargetUnderTest {
         devices.add(METADATA_PATH, "43:0", metadataDev);
         devices.add(ORIGIN_PATH, "43:32", originDev);
         IoWait ioWait = (bios, latch) -> scheduler.await("metadata I/O", () -> latch.getCount() == 0);
-        era = new MappedDevice(DEVICE, "253:0", scheduler, devices, log,
+        // the dm device number Debian 12's 6.1 guest gives the first mapped device (its dm major is 254)
+        era = new MappedDevice(DEVICE, "254:0", scheduler, devices, log,
                 Map.of("era", new EraTargetType(scheduler, live, ioWait, vmalloc)));
         table = "0 " + target.lengthSectors() + " era " + METADATA_PATH + " " + ORIGIN_PATH + " " + target.blockSize();
     }
@@ -354,6 +362,8 @@ public final class ModelTarget implements TargetUnderTest {
                 era.remove();
                 return done();
             case CREATE:
+                // the kernel target clears a stray file before it creates the device again
+                strayFile = false;
                 era.create(table);
                 return done();
             case CRASH:
@@ -369,7 +379,13 @@ public final class ModelTarget implements TargetUnderTest {
 
     /** One O_DIRECT write per era block, each waited for before the next (dd with oflag=direct). */
     private Result write(Command.Write w) {
+        int mark = log.mark();
         long bs = blockSectors();
+        if (era.removed()) {
+            // dd cannot open the device, so it reports no records
+            return missingNode(Bio.write(w.first() * bs, new byte[Math.toIntExact(bs * BlockDevice.SECTOR_SIZE)], false,
+                    null), "dd");
+        }
         for (long b = w.first(); b < w.first() + w.count(); b++) {
             long seq = ++writeSeq;
             long block = b;
@@ -389,6 +405,10 @@ public final class ModelTarget implements TargetUnderTest {
                 List<String> lines = new ArrayList<>(f.lines());
                 lines.add((written + 1) + "+0 records in");
                 lines.add(written + "+0 records out");
+                // what the kernel logged meanwhile (a failed commit says why), as the kernel target shows it
+                for (String k : log.since(mark)) {
+                    lines.add("kernel: " + k);
+                }
                 return new Result.Failed(lines);
             }
             if (!(r instanceof Result.Done)) {
@@ -411,6 +431,9 @@ public final class ModelTarget implements TargetUnderTest {
     }
 
     private Result io(Bio bio, String tool) {
+        if (era.removed()) {
+            return missingNode(bio, tool);
+        }
         try {
             era.submit(bio);
         } catch (BadInputException e) {
@@ -423,6 +446,30 @@ public final class ModelTarget implements TargetUnderTest {
             return new Result.Failed(List.of(tool + ": " + what + " '/dev/mapper/" + DEVICE + "': Input/output error"));
         }
         return done();
+    }
+
+    /**
+     * I/O to a removed device meets no device node: libdevmapper (no udev in the guest) removed
+     * /dev/mapper/era0, so dd's open with O_CREAT makes a regular file there on devtmpfs instead (which then
+     * refuses O_DIRECT with EINVAL), and later tools find that file. What the Debian guest prints, step by step.
+     */
+    private Result missingNode(Bio bio, String tool) {
+        String node = "/dev/mapper/" + DEVICE;
+        switch (tool) {
+            case "dd": {
+                String why = bio.op() == BioOp.READ && !strayFile ? "No such file or directory" : "Invalid argument";
+                strayFile |= bio.op() != BioOp.READ;
+                return new Result.Failed(List.of("dd: can't open '" + node + "': " + why));
+            }
+            case "sync":
+                // dd conv=fsync without O_DIRECT: it writes the regular file and succeeds
+                strayFile = true;
+                return done();
+            default:
+                return new Result.Failed(List.of(strayFile
+                        ? tool + ": " + node + ": BLKDISCARD failed: Inappropriate ioctl for device"
+                        : tool + ": can't open '" + node + "': No such file or directory"));
+        }
     }
 
     private Result invalidate(Command.Invalidate inv) {
@@ -441,11 +488,11 @@ public final class ModelTarget implements TargetUnderTest {
     }
 
     private Result failed(String text, DmException e, int mark) {
-        if (e.errno() == Errno.ENXIO) {
-            // the ioctl found no device of that name: libdevmapper's words, then dmsetup's
+        if (e.errno() == Errno.ENXIO && text.startsWith("status")) {
+            // dmsetup status of a missing device says so in these words; messages and remove name their ioctl
             return new Result.Failed(List.of("Device does not exist.", "Command failed."));
         }
-        String ioctl = switch (text.split(" ")[0]) {
+        String ioctl = e.ioctl() != null ? e.ioctl() : switch (text.split(" ")[0]) {
             case "checkpoint", "take_metadata_snap", "drop_metadata_snap" -> "message";
             case "create" -> "reload";
             default -> text.split(" ")[0];

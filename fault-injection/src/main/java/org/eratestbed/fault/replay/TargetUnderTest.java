@@ -48,6 +48,16 @@ public interface TargetUnderTest extends AutoCloseable {
     /** The metadata device's content as it is now on the medium (after the final remove, or a crash). */
     byte[] metadataImage();
 
+    /**
+     * Device faults for the disks the next {@link #start} builds (FaultPlan.NONE for none). A target that
+     * cannot inject faults refuses a non-empty plan.
+     */
+    default void deviceFaults(org.eratestbed.device.fault.FaultPlan metadata, org.eratestbed.device.fault.FaultPlan origin) {
+        if (!metadata.isEmpty() || !origin.isEmpty()) {
+            throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot inject device faults");
+        }
+    }
+
     @Override
     void close();
 }

@@ -10,10 +10,31 @@ import org.eratestbed.model.pdata.Errno;
 public class DmException extends RuntimeException {
     private static final long serialVersionUID = 1L;
     private final Errno errno;
+    private final String ioctl;
 
     public DmException(Errno errno, String message) {
+        this(errno, message, null);
+    }
+
+    private DmException(Errno errno, String message, String ioctl) {
         super(message);
         this.errno = errno;
+        this.ioctl = ioctl;
+    }
+
+    /**
+     * The ioctl dmsetup names when it reports this failure ("reload", "resume"), or null when it is the
+     * command's own: dmsetup create is three ioctls (create, table load, resume) and says which one failed.
+     */
+    public String ioctl() {
+        return ioctl;
+    }
+
+    /** This failure, as reported by the named ioctl. */
+    public DmException inIoctl(String name) {
+        DmException e = new DmException(errno, getMessage(), name);
+        e.initCause(this);
+        return e;
     }
 
     public Errno errno() {

@@ -209,7 +209,14 @@ public final class MappedDevice implements BlockDevice {
         if (live == null) {
             throw new DmException(Errno.EINVAL, "no table to resume");
         }
-        live.target().preresume();
+        try {
+            live.target().preresume();
+        } catch (DmException e) {
+            // dm_table_resume_targets' DMERR
+            log.core("table: " + devT + ": " + live.line().trim().split("\\s+")[2] + ": preresume failed, error = -"
+                    + e.errno().value());
+            throw e;
+        }
         suspended = false;
         blockIo = false;
         live.target().resume();
@@ -223,7 +230,30 @@ public final class MappedDevice implements BlockDevice {
 
     /** dmsetup create: load, then resume; a failed load leaves no device behind. */
     public void create(String line) {
+        boolean fresh = removed || (map.dereference() == null && inactive == null);
+        if (!fresh) {
+            createOnExisting(line);
+            return;
+        }
         removed = false;
+        // libdevmapper's _create_and_load_v4: when the table load or the resume fails, it reverts the
+        // creation with a remove, so the device is gone and the next dmsetup call says it does not exist.
+        try {
+            load(line);
+        } catch (DmException e) {
+            remove();
+            throw e.inIoctl("reload");
+        }
+        try {
+            resume();
+        } catch (DmException e) {
+            remove();
+            throw e.inIoctl("resume");
+        }
+    }
+
+    /** The model's create of a name that already has a table: load and resume, with no revert. */
+    private void createOnExisting(String line) {
         load(line);
         resume();
     }

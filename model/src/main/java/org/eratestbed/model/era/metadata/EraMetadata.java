@@ -148,6 +148,7 @@ public final class EraMetadata {
 
     private void createPersistentDataObjects(boolean mayFormat) {
         bm = new BlockManager(bdev, ERA_MAX_CONCURRENT_LOCKS, ioWait);
+        bm.logTo(log::core);
         try {
             if (superblockAllZeroes()) {
                 if (!mayFormat) {
@@ -485,7 +486,12 @@ public final class EraMetadata {
     /** metadata_era_archive. */
     public void eraArchive() {
         WritesetMetadata cur = currentWriteset.dereference().md;
-        cur.root = DmBitset.flush(bitsetInfo, cur.root);
+        try {
+            cur.root = DmBitset.flush(bitsetInfo, cur.root);
+        } catch (MetadataException e) {
+            err("metadata_era_archive: dm_bitset_flush failed");
+            throw e;
+        }
         byte[] value = new byte[live.test(Defect.WRITESET_EQUAL_SIZE) ? WRITESET_METADATA_SIZEOF : WRITESET_DISK_SIZE];
         ByteBuffer v = le(value);
         v.putInt(0, (int) cur.nrBits);

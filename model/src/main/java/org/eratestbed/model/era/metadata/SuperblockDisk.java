@@ -48,6 +48,11 @@ public final class SuperblockDisk {
         }
 
         @Override
+        public String logPrefix() {
+            return "era";
+        }
+
+        @Override
         public void prepareForWrite(Block b) {
             ByteBuffer le = b.le();
             le.putLong(OFF_BLOCKNR, b.location());

@@ -23,6 +23,11 @@ public final class ArrayBlockValidator implements BlockValidator {
     }
 
     @Override
+    public String logPrefix() {
+        return "array";
+    }
+
+    @Override
     public void prepareForWrite(Block block) {
         block.le().putLong(ArrayBlock.OFF_BLOCKNR, block.location());
         block.le().putInt(ArrayBlock.OFF_CSUM, Checksum.blockChecksum(block.data(), BlockType.ARRAY_BLOCK));

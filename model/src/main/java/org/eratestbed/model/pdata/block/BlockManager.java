@@ -60,6 +60,8 @@ public final class BlockManager {
     static final int LOCK_LEAK_GUARD = 64;
     private final IoWait ioWait;
     private final Map<Long, Buffer> cache = new HashMap<>();
+    /** Where DMERR lines go (the model's dmesg); nowhere until {@link #logTo} is called. */
+    private java.util.function.Consumer<String> dmerr = m -> { };
     /** Locations of the dirty buffers, so a flush need not scan the whole cache. */
     private final TreeSet<Long> dirty = new TreeSet<>();
     private int heldLocks;
@@ -312,13 +314,30 @@ public final class BlockManager {
         }
     }
 
+    /**
+     * Sends the kernel's log lines of failed block checks to {@code sink}, without "device-mapper: ": the
+     * check's own ("btree spine: node_check failed: ...") and dm_bm_validate_buffer's.
+     */
+    public synchronized void logTo(java.util.function.Consumer<String> sink) {
+        this.dmerr = sink;
+    }
+
     /** dm_bm_validate_buffer. */
-    private static void validate(Buffer buf, BlockValidator validator) {
+    private void validate(Buffer buf, BlockValidator validator) {
         if (buf.validator == null) {
             if (validator == null) {
                 return;
             }
-            validator.check(buf.block);
+            try {
+                validator.check(buf.block);
+            } catch (MetadataException e) {
+                if (validator.logPrefix() != null) {
+                    dmerr.accept(validator.logPrefix() + ": " + e.getMessage());
+                }
+                dmerr.accept("block manager: " + validator.name() + " validator check failed for block "
+                        + buf.block.location());
+                throw e;
+            }
             buf.validator = validator;
         } else if (buf.validator != validator) {
             throw new MetadataException(Errno.EINVAL, "validator mismatch (old=" + buf.validator.name() + " vs new="

@@ -13,4 +13,12 @@ public interface BlockValidator {
     void prepareForWrite(Block block);
 
     void check(Block block);
+
+    /**
+     * The DM_MSG_PREFIX under which the kernel's check function logs its failure (DMERR_LIMIT, with the
+     * exception's message as its text), or null when the check logs nothing of its own.
+     */
+    default String logPrefix() {
+        return null;
+    }
 }

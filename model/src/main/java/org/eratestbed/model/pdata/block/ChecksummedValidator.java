@@ -17,16 +17,34 @@ public final class ChecksummedValidator implements BlockValidator {
     private final BlockType type;
     private final int blocknrOffset;
     private final Consumer<Block> extraCheck;
+    private final String logPrefix;
+    private final String checkName;
 
     public ChecksummedValidator(String name, BlockType type, int blocknrOffset) {
         this(name, type, blocknrOffset, b -> { });
     }
 
     public ChecksummedValidator(String name, BlockType type, int blocknrOffset, Consumer<Block> extraCheck) {
+        this(name, type, blocknrOffset, extraCheck, null, name + " check");
+    }
+
+    /**
+     * @param logPrefix the kernel file's DM_MSG_PREFIX, see {@link #logPrefix()}
+     * @param checkName how the kernel's check function names itself in its message ("bitmap check", "index_check")
+     */
+    public ChecksummedValidator(String name, BlockType type, int blocknrOffset, Consumer<Block> extraCheck,
+            String logPrefix, String checkName) {
         this.name = name;
         this.type = type;
         this.blocknrOffset = blocknrOffset;
         this.extraCheck = extraCheck;
+        this.logPrefix = logPrefix;
+        this.checkName = checkName;
+    }
+
+    @Override
+    public String logPrefix() {
+        return logPrefix;
     }
 
     @Override
@@ -48,13 +66,13 @@ public final class ChecksummedValidator implements BlockValidator {
     public void check(Block block) {
         long recorded = block.le().getLong(blocknrOffset);
         if (recorded != block.location()) {
-            throw new MetadataException(Errno.ENOTBLK, name + " check failed: blocknr " + Long.toUnsignedString(recorded)
+            throw new MetadataException(Errno.ENOTBLK, checkName + " failed: blocknr " + Long.toUnsignedString(recorded)
                     + " != wanted " + block.location());
         }
         int wanted = Checksum.blockChecksum(block.data(), type);
         int onDisk = block.le().getInt(0);
         if (wanted != onDisk) {
-            throw new MetadataException(Errno.EILSEQ, name + " check failed for block " + block.location() + ": csum "
+            throw new MetadataException(Errno.EILSEQ, checkName + " failed: csum "
                     + Integer.toUnsignedString(wanted) + " != wanted " + Integer.toUnsignedString(onDisk));
         }
         extraCheck.accept(block);

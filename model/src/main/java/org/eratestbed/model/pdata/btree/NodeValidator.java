@@ -25,6 +25,11 @@ public final class NodeValidator implements BlockValidator {
     }
 
     @Override
+    public String logPrefix() {
+        return "btree spine";
+    }
+
+    @Override
     public void prepareForWrite(Block block) {
         block.le().putLong(BTreeNode.OFF_BLOCKNR, block.location());
         block.le().putInt(BTreeNode.OFF_CSUM, Checksum.blockChecksum(block.data(), BlockType.BTREE_NODE));
