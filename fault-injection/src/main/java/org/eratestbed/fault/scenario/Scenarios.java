@@ -36,7 +36,8 @@ public final class Scenarios {
                 new NrFreeTornReadScenario(),
                 new TestBitSignedIndexScenario(),
                 new BitsetSizeOverflowScenario(),
-                new FormatUnorderedCommitScenario()));
+                new FormatUnorderedCommitScenario(),
+                new CommitAfterFailedWriteScenario()));
         list.sort(Comparator.comparing(s -> s.defect().ordinal()));
         return List.copyOf(list);
     }

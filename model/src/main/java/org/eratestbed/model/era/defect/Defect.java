@@ -206,7 +206,20 @@ public enum Defect {
             "Code path: with the defect live write_superblock goes straight to dm_tm_commit, as the kernel's"
                     + " does (other commits run metadata_commit, which pre-commits and flushes first); the fixed"
                     + " path calls dm_tm_pre_commit first, so everything is durable before the superblock is"
-                    + " written, as dm-thin's __write_initial_superblock does.");
+                    + " written, as dm-thin's __write_initial_superblock does."),
+    COMMIT_AFTER_FAILED_WRITE("testbed-commit-after-failed-write",
+            new Source("testbed-commit-after-failed-write",
+                    "found by era-testbed's campaign under device faults and seen on Debian's 6.1 kernel over NBD"
+                            + " (2026), not reported upstream: metadata_commit goes on after a failed commit"),
+            "A metadata write fails and its commit returns EIO, but dm-era keeps the transaction: dm-bufio"
+                    + " reports the error once and leaves the block clean, so the next commit (any status or"
+                    + " message) writes a superblock that points at blocks the device never got. A power cut"
+                    + " or a later remove leaves metadata that cannot be opened; dm-thin and dm-cache stop"
+                    + " committing (fail or read-only mode) after a failed metadata operation instead.",
+            Oracle.METADATA_CONSISTENCY,
+            "Code path: with the defect live metadata_commit runs whatever failed before, as the kernel's"
+                    + " does; the fixed path remembers a failed commit and refuses every later one with EIO,"
+                    + " so the device keeps the last good commit until the table is loaded again.");
 
     /** Where a defect comes from: the review point or the fix commit (full hash), with its title. */
     public record Source(String reference, String title) {

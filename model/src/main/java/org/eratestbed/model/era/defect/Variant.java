@@ -24,6 +24,8 @@ public enum Variant {
      * status through in_worker1, so the fix never landed.</li>
      * <li>testbed-format-unordered-commit: write_superblock in [K] still commits the format without
      * dm_tm_pre_commit (the code has been the same since the merge, so pre-5.12 and as-reviewed have it too).</li>
+     * <li>testbed-commit-after-failed-write: nothing in [K] stops committing after metadata_commit failed
+     * (seen on Debian's 6.1; the error handling has not changed since the merge).</li>
      * </ul>
      * Off: every 3b/3c fix is merged; M2, M3, M4, M5, M6, M8, M9, M11–M14 are fixed or made safe in the merged
      * code (3d). M7 stays off: 3d says the plain bool is only touched on the worker (or in the ctr before the
@@ -31,7 +33,8 @@ public enum Variant {
      * although its code is unchanged: 3d "moot in practice" — the scanned block is exactly the 4 KiB LVM
      * zeroes, so the review's condition cannot arise and no behaviour differs.
      */
-    UPSTREAM("upstream", EnumSet.of(M1_INFLIGHT_WRITE_ACROSS_CHECKPOINT, DEADLOCK_2023, FORMAT_UNORDERED_COMMIT)),
+    UPSTREAM("upstream", EnumSet.of(M1_INFLIGHT_WRITE_ACROSS_CHECKPOINT, DEADLOCK_2023, FORMAT_UNORDERED_COMMIT,
+            COMMIT_AFTER_FAILED_WRITE)),
 
     /**
      * The code Mikulas Patocka reviewed (March 2014, the patch merged as eec40579d848 after changes). Live:
@@ -59,9 +62,12 @@ public enum Variant {
     PRE_5_12("pre-5.12", EnumSet.of(
             RECOVER_COMMITTED_WRITESET, INCORE_BIT_BEFORE_COMMIT, DIGEST_BITSET_CACHE, BLOCK_SIZE_CHANGE,
             BITSET_LEAK, WRITESET_EQUAL_SIZE, RESIZE_IN_PRERESUME, POSTSUSPEND_COMMIT_AFTER_WORKER,
-            M1_INFLIGHT_WRITE_ACROSS_CHECKPOINT, DEADLOCK_2023, FORMAT_UNORDERED_COMMIT)),
+            M1_INFLIGHT_WRITE_ACROSS_CHECKPOINT, DEADLOCK_2023, FORMAT_UNORDERED_COMMIT, COMMIT_AFTER_FAILED_WRITE)),
 
-    /** Upstream plus our fixes for what upstream never fixed (M1, deadlock-2023, the format's commit order). */
+    /**
+     * Upstream plus our fixes for what upstream never fixed (M1, deadlock-2023, the format's commit order,
+     * committing after a failed commit).
+     */
     HARDENED("hardened", EnumSet.noneOf(Defect.class));
 
     private final String id;

@@ -58,6 +58,8 @@ public final class EraMetadata {
 
     private final BlockDevice bdev;
     private final Predicate<Defect> live;
+    /** Fail mode after a failed commit (only ever set with testbed-commit-after-failed-write fixed). */
+    private boolean failed;
     private final KernelLog log;
     private final Vmalloc vmalloc;
     private final IoWait ioWait;
@@ -580,8 +582,26 @@ public final class EraMetadata {
         return currentWriteset.dereference();
     }
 
-    /** metadata_commit: flush the bitset cache, commit the space map, then write the superblock last. */
+    /**
+     * metadata_commit. With testbed-commit-after-failed-write fixed, a failed commit puts the metadata in
+     * fail mode: the transaction it leaves behind may point at blocks whose writes failed (bufio keeps them
+     * clean in its cache), so no later commit may write a superblock over the last good one.
+     */
     public void commit() {
+        if (failed) {
+            err("metadata_commit: an earlier commit failed, not committing");
+            throw new MetadataException(Errno.EIO, "metadata failed earlier: no commit until the table is loaded again");
+        }
+        try {
+            commitTransaction();
+        } catch (MetadataException e) {
+            failed = !live.test(Defect.COMMIT_AFTER_FAILED_WRITE);
+            throw e;
+        }
+    }
+
+    /** What the kernel's metadata_commit does: flush the bitset cache, commit the space map, superblock last. */
+    private void commitTransaction() {
         WritesetMetadata cur = currentWriteset.dereference().md;
         if (cur.valid()) {
             try {
