@@ -6,15 +6,16 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eratestbed.device.BlockDevice;
 import org.eratestbed.device.SyncIo;
-import org.eratestbed.device.nbd.NbdServer;
 import org.eratestbed.device.fault.FaultPlan;
+import org.eratestbed.device.nbd.NbdServer;
 import org.eratestbed.device.sim.SimDisk;
 
 /**
  * Exports served by the project's own {@link NbdServer}, each a {@link SimDisk} that records its I/O log: every
  * write, flush and FUA the guest's kernel sends is in {@link SimDisk#log()}, so crash states of the real
  * kernel can be built from it as for the model. A starting metadata image is written and flushed before the
- * export is served, so it is the first entry of the log.
+ * export is served, so it is the first entry of the log (unless the export injects faults: then the image is
+ * the disk's durable base, so that a plan's request numbers count the kernel's requests only).
  */
 public final class SimDiskExports implements NbdExports {
     private final NbdServer server = new NbdServer();
@@ -96,18 +97,34 @@ public final class SimDiskExports implements NbdExports {
         }
     }
 
+    /**
+     * Puts the starting image on the disk and flushes it, so it is durable in every crash state (the log
+     * starts with these writes: a crash check needs no base image besides zeroes). All-zero chunks are skipped.
+     */
     private static void load(SimDisk disk, byte[] content) {
-        if (content.length % BlockDevice.SECTOR_SIZE != 0) {
-            throw new org.eratestbed.device.BadInputException("metadata image of " + content.length
-                    + " bytes is not a whole number of sectors");
+        if (content.length % BlockDevice.SECTOR_SIZE != 0 || content.length > disk.sizeSectors() * BlockDevice.SECTOR_SIZE) {
+            throw new org.eratestbed.device.BadInputException("an image of " + content.length
+                    + " bytes does not fit export " + disk.name() + " of " + disk.sizeSectors() * BlockDevice.SECTOR_SIZE
+                    + " bytes in whole sectors");
         }
         SyncIo io = new SyncIo(disk);
         int chunk = 1 << 20;
         for (int off = 0; off < content.length; off += chunk) {
             byte[] part = Arrays.copyOfRange(content, off, Math.min(content.length, off + chunk));
-            io.write(off / BlockDevice.SECTOR_SIZE, part);
+            if (!isZero(part)) {
+                io.write(off / BlockDevice.SECTOR_SIZE, part);
+            }
         }
         io.flush();
+    }
+
+    private static boolean isZero(byte[] b) {
+        for (byte x : b) {
+            if (x != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The disk behind an export, with its I/O log. */
@@ -128,16 +145,17 @@ public final class SimDiskExports implements NbdExports {
     }
 
     /**
-     * Forgets the disk; the server keeps the (unused) export name, since it has no way to withdraw one, so
-     * every script uses names of its own.
+     * Does nothing: the server cannot withdraw an export, so a deleted one stays served (unused: the kernel
+     * target names each script's exports afresh) and its disk stays readable until {@link #close}, which a
+     * differential run relies on to check a script's crash states after the script ended.
      */
     @Override
     public void delete(String name) {
-        disks.remove(name);
     }
 
     @Override
     public void close() {
         server.close();
+        disks.clear();
     }
 }

@@ -13,9 +13,9 @@ import org.eratestbed.fault.kernel.AccelProbe;
 import org.eratestbed.fault.kernel.HostTools;
 import org.eratestbed.fault.kernel.KernelSetup;
 import org.eratestbed.fault.kernel.KernelTarget;
+import org.eratestbed.fault.kernel.SimDiskExports;
 import org.eratestbed.model.era.tools.thin.ThinTools;
 import org.eratestbed.fault.kernelcrash.KernelCrashCheck;
-import org.eratestbed.fault.kernelcrash.RecordingExports;
 import org.eratestbed.fault.kernelcrash.WriteWatcher;
 import org.eratestbed.fault.model.ModelTarget;
 import org.eratestbed.model.era.defect.Variant;
@@ -29,7 +29,7 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * BOOTS A QEMU VM: issue #7's differential run. The whole corpus replays on the upstream model and on the real
- * kernel's dm-era (one guest boot; the guest's devices served by {@link RecordingExports}, so the kernel's
+ * kernel's dm-era (one guest boot; the guest's devices served by {@link SimDiskExports}, so the kernel's
  * metadata I/O is recorded), and must agree script by script; the crash states of the kernel's recorded
  * metadata I/O are checked for four scripts with the model's check, era_check and recovery + tracking.
  * A disagreement fails with the script and its first differing line, unless it is listed in
@@ -55,7 +55,7 @@ class KernelDiffVmTest {
     static final Map<String, String> KNOWN_DISAGREEMENTS = Map.of();
 
     private KernelTarget kernel;
-    private RecordingExports exports;
+    private SimDiskExports exports;
     private long bootMillis;
 
     @BeforeAll
@@ -66,7 +66,7 @@ class KernelDiffVmTest {
         KernelSetup.GuestImage image = KernelSetup.setup(System.out::println);
         AccelProbe.Detection accel = AccelProbe.detect(image);
         System.out.println("accelerator: " + accel.accel() + " (" + accel.reason() + ")");
-        exports = new RecordingExports();
+        exports = new SimDiskExports();
         kernel = new KernelTarget(image, accel.accel(), exports);
         bootMillis = (System.nanoTime() - t0) / 1_000_000;
     }
