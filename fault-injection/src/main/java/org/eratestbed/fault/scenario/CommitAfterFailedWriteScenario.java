@@ -9,7 +9,6 @@ import org.eratestbed.fault.replay.Replayer;
 import org.eratestbed.fault.workload.WorkloadParser;
 import org.eratestbed.fault.workload.WorkloadScript;
 import org.eratestbed.model.era.defect.Defect;
-import org.eratestbed.model.era.defect.Variant;
 import org.eratestbed.model.era.tools.check.CheckReport;
 import org.eratestbed.model.era.tools.check.EraCheck;
 import org.eratestbed.model.era.tools.disk.ByteArrayBlockSource;
@@ -22,7 +21,7 @@ import org.eratestbed.model.kernel.ScriptedPolicy;
  * with nothing dirty, which writes a superblock pointing at the never-written block. The power is then cut:
  * the metadata device must still hold a consistent commit.
  */
-final class CommitAfterFailedWriteScenario extends Scenario {
+final class CommitAfterFailedWriteScenario extends UpstreamUnfixedScenario {
     static final String FAULTS = "seed=1; eio-write sectors=128..136";
     static final WorkloadScript SCRIPT = WorkloadParser.parse("commit-after-failed-write", String.join("\n",
             "target block_size=8 origin_blocks=16 metadata_mib=4",
@@ -44,16 +43,6 @@ final class CommitAfterFailedWriteScenario extends Scenario {
         return "Replay a script on the model over simulated disks whose metadata sectors 128-135 fail every write ("
                 + FAULTS + "); the write that needs block 16 gets EIO, a status commits after it, then a crash;"
                 + " the metadata image is checked with the independent reader.";
-    }
-
-    @Override
-    Side buggySide() {
-        return Side.of(Variant.UPSTREAM);
-    }
-
-    @Override
-    Side fixedSide() {
-        return Side.of(Variant.HARDENED);
     }
 
     @Override

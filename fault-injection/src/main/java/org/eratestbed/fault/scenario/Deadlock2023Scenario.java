@@ -4,14 +4,13 @@ import java.util.ArrayList;
 import java.util.List;
 import org.eratestbed.model.dm.StatusType;
 import org.eratestbed.model.era.defect.Defect;
-import org.eratestbed.model.era.defect.Variant;
 import org.eratestbed.model.kernel.DeterministicScheduler;
 
 /**
  * deadlock-2023 (reference section 5, scenario 9): a status on a suspended era device blocks in perform_rpc
  * while holding the table's SRCU read lock; the resume that swaps in a new table waits for that reader forever.
  */
-final class Deadlock2023Scenario extends Scenario {
+final class Deadlock2023Scenario extends UpstreamUnfixedScenario {
     @Override
     public Defect defect() {
         return Defect.DEADLOCK_2023;
@@ -31,16 +30,6 @@ final class Deadlock2023Scenario extends Scenario {
                 + " dmsetup resume (an actor) swaps the"
                 + " table and waits in synchronize_srcu for that reader. The deterministic scheduler finds nothing"
                 + " left to run: both are blocked (quiescence = deadlock). Hardened refuses the RPC with -EBUSY.";
-    }
-
-    @Override
-    Side buggySide() {
-        return Side.of(Variant.UPSTREAM);
-    }
-
-    @Override
-    Side fixedSide() {
-        return Side.of(Variant.HARDENED);
     }
 
     @Override

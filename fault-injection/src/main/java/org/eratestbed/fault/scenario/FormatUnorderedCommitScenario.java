@@ -15,7 +15,6 @@ import org.eratestbed.model.dm.DeviceRegistry;
 import org.eratestbed.model.dm.KernelLog;
 import org.eratestbed.model.dm.MappedDevice;
 import org.eratestbed.model.era.defect.Defect;
-import org.eratestbed.model.era.defect.Variant;
 import org.eratestbed.model.era.target.EraTargetType;
 import org.eratestbed.model.era.tools.check.CheckReport;
 import org.eratestbed.model.era.tools.check.EraCheck;
@@ -31,7 +30,7 @@ import org.eratestbed.model.pdata.block.IoWait;
  * is submitted and after each completes — and checks every crash state: one whose superblock is still all
  * zeroes is simply formatted again; any other must be consistent.
  */
-final class FormatUnorderedCommitScenario extends Scenario {
+final class FormatUnorderedCommitScenario extends UpstreamUnfixedScenario {
     @Override
     public Defect defect() {
         return Defect.FORMAT_UNORDERED_COMMIT;
@@ -48,16 +47,6 @@ final class FormatUnorderedCommitScenario extends Scenario {
         return "Load a table on a zeroed metadata disk (the constructor formats), with every metadata request"
                 + " logged; rebuild the crash space at every tick of that log (4 KiB atomic writes) and check"
                 + " each state with the independent reader.";
-    }
-
-    @Override
-    Side buggySide() {
-        return Side.of(Variant.UPSTREAM);
-    }
-
-    @Override
-    Side fixedSide() {
-        return Side.of(Variant.HARDENED);
     }
 
     @Override

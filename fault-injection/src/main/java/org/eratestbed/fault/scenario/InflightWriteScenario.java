@@ -5,14 +5,13 @@ import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eratestbed.model.era.defect.Defect;
-import org.eratestbed.model.era.defect.Variant;
 import org.eratestbed.model.kernel.DeterministicScheduler;
 
 /**
  * M1 (reference section 5, scenario 10): a write to an already-marked block is remapped at once and is still in
  * flight when a checkpoint starts era E+1; its data reaches the origin in E+1 but it is recorded only in E.
  */
-final class InflightWriteScenario extends Scenario {
+final class InflightWriteScenario extends UpstreamUnfixedScenario {
     static final long BLOCK = 4;
 
     @Override
@@ -34,16 +33,6 @@ final class InflightWriteScenario extends Scenario {
                 + " the write. Then suspend (archives era E+1) and era_invalidate --written-since E+1. Hardened drains"
                 + " writes in flight before the era changes, so the write lands in era E, before the checkpoint"
                 + " returns.";
-    }
-
-    @Override
-    Side buggySide() {
-        return Side.of(Variant.UPSTREAM);
-    }
-
-    @Override
-    Side fixedSide() {
-        return Side.of(Variant.HARDENED);
     }
 
     @Override
