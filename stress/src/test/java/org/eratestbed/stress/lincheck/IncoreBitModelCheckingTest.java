@@ -22,8 +22,9 @@ import org.junit.jupiter.api.Test;
 /**
  * 2099b145 under lincheck's model checker, on the metadata with the worker's steps for one deferred write:
  * writeset_test_and_set, metadata_commit, then (fixed) set_bit on the in-core writeset — the model's own methods
- * in process_deferred_bios' order (the worker's loop itself is private to the target and runs on a thread of its
- * own, which lincheck's data-structure mode cannot host). Against it, era_map's lookup for a second write to the
+ * in process_deferred_bios' order, called directly rather than through the target (whose worker
+ * {@link InflightWriteModelCheckingTest} hosts on lincheck's threads): the window is inside one worker step, and
+ * this keeps each interleaving to the metadata alone. Against it, era_map's lookup for a second write to the
  * same block: remapped at once if the block is marked, deferred otherwise.
  *
  * <p>Run one after the other, the two operations can only give "deferred" (the lookup first) or "remapped,
