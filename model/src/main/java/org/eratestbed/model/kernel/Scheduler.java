@@ -34,6 +34,16 @@ public interface Scheduler {
     /** Starts an actor (a kernel thread, a workqueue worker, a user process issuing I/O). */
     void spawn(String name, Runnable body);
 
+    /**
+     * Starts the worker of a workqueue: by default an actor of its own running {@code loop}. A driver whose
+     * threads all belong to someone else (lincheck's model checker runs only threads it manages) may keep
+     * the queue instead and have its own threads call {@link WorkQueue#runPending()}; {@code loop} is then
+     * never run.
+     */
+    default void startWorker(WorkQueue queue, String name, Runnable loop) {
+        spawn(name, loop);
+    }
+
     /** True for the deterministic driver (so a blocked caller can be reported instead of hanging). */
     boolean deterministic();
 }

@@ -25,7 +25,7 @@ public final class WorkQueue {
         this.scheduler = scheduler;
         this.name = name;
         this.work = work;
-        scheduler.spawn(name, this::workerLoop);
+        scheduler.startWorker(this, name, this::workerLoop);
     }
 
     private void workerLoop() {
@@ -37,22 +37,48 @@ public final class WorkQueue {
                 return;
             }
             synchronized (this) {
-                // running before pending: drain() reads the two without this lock (it waits under the
-                // scheduler's), so it must never see "not pending" and then a "not running" from before the
-                // run started — on real threads that let drain return while the work was about to run (found
-                // by the stress suite: a digest step ran after postsuspend's drain, on a destroyed block manager).
-                running = true;
-                pending = false;
-                startedSeq = queuedSeq;
+                claim();
             }
-            try {
-                work.run();
-            } finally {
-                running = false;
-                completedSeq = startedSeq;
-                scheduler.signalAll();
-            }
+            runClaimed();
         }
+    }
+
+    /** Takes the pending work for one run; the caller holds this object's lock. */
+    private void claim() {
+        // running before pending: drain() reads the two without this lock (it waits under the
+        // scheduler's), so it must never see "not pending" and then a "not running" from before the
+        // run started — on real threads that let drain return while the work was about to run (found
+        // by the stress suite: a digest step ran after postsuspend's drain, on a destroyed block manager).
+        running = true;
+        pending = false;
+        startedSeq = queuedSeq;
+    }
+
+    private void runClaimed() {
+        try {
+            work.run();
+        } finally {
+            running = false;
+            completedSeq = startedSeq;
+            scheduler.signalAll();
+        }
+    }
+
+    /**
+     * One run of the work on the calling thread, if it is pending and no other run is in progress — for a
+     * {@link Scheduler} that hosts the workqueue ({@link Scheduler#startWorker}) instead of giving it a thread
+     * of its own. Like a kworker taking the item: the queue is still ordered (never two runs at once) and a
+     * run still covers every queueing before it. Returns whether it ran the work.
+     */
+    public boolean runPending() {
+        synchronized (this) {
+            if (!pending || running) {
+                return false;
+            }
+            claim();
+        }
+        runClaimed();
+        return true;
     }
 
     /** queue_work: returns false if the work was already pending. */

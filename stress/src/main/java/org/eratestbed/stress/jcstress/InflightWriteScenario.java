@@ -11,6 +11,11 @@ import org.openjdk.jcstress.infra.results.II_Result;
  * writes block 3 again while another takes a metadata snapshot (an era rollover to E+1, a commit, the clone).
  * The second write passes era_map's fast path — the block is marked in E — and is in flight for 100 µs.
  * Afterwards the arbiter removes the target and asks {@code invalidate --written-since E+1}.
+ *
+ * <p>Everything the two variants' tests do is here; each test class only declares its outcome table and three
+ * one-line actors and arbiter that call in. They cannot move into a shared superclass: jcstress 0.16's
+ * annotation processor reads only the methods a test class declares itself (with the actors inherited it
+ * rejects the class: "@JCStressTest defines no @Result to work with").
  */
 final class InflightWriteScenario {
     static final int BLOCK = 3;

@@ -5,6 +5,7 @@ import java.util.BitSet;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.eratestbed.device.Bio;
 import org.eratestbed.device.BlockDevice;
@@ -20,14 +21,16 @@ import org.eratestbed.model.era.target.EraTargetType;
 import org.eratestbed.model.era.tools.EraInvalidate;
 import org.eratestbed.model.era.tools.disk.ByteArrayBlockSource;
 import org.eratestbed.model.era.tools.xml.InvalidateXml;
+import org.eratestbed.model.kernel.Scheduler;
 import org.eratestbed.model.kernel.ThreadScheduler;
 import org.eratestbed.model.kernel.Vmalloc;
 import org.eratestbed.model.pdata.block.IoWait;
 
 /**
  * One whole dm-era target of the model on real threads — device-mapper core ({@link MappedDevice}), the
- * target's map, its worker on its own thread, RPCs, metadata on a {@link SimDisk} — with probes on both
- * devices. Small (8 origin blocks, 256 metadata blocks) so that jcstress can build one per sample.
+ * target's map, its worker on its own thread (or hosted by the caller's threads: {@link HostedWorkScheduler}),
+ * RPCs, metadata on a {@link SimDisk} — with probes on both devices. Small (8 origin blocks, 256 metadata
+ * blocks) so that jcstress can build one per sample.
  *
  * <p>Users' requests are made as a user makes them: {@link #write} submits a bio to the mapped device and
  * waits for its completion, {@link #message} is {@code dmsetup message}. Nothing in here orders the model's
@@ -39,7 +42,9 @@ public final class TargetRig implements AutoCloseable {
     private static final long METADATA_SECTORS = 256 * 8;
     private static final long WAIT_SECONDS = 20;
 
-    private final ThreadScheduler scheduler = new ThreadScheduler();
+    private final Scheduler scheduler;
+    /** The threads the model started (its worker), or null when the worker is hosted by the caller's threads. */
+    private final ThreadScheduler threads;
     private final SimDisk metadataDisk = SimDisk.builder(METADATA_SECTORS).name("metadata").recordLog(false).build();
     private final CommitProbe metadata;
     private final LandingProbe origin;
@@ -61,6 +66,23 @@ public final class TargetRig implements AutoCloseable {
      *                     as its own blocking steps and reports a wait that can never end as a hang itself
      */
     public TargetRig(Variant variant, long originLatencyNanos, long metadataFlushNanos, boolean boundedWaits) {
+        this(variant, new ThreadScheduler(), originLatencyNanos, metadataFlushNanos, boundedWaits);
+    }
+
+    /**
+     * The target with no thread of its own: its worker's {@code do_work} runs on the caller's threads
+     * ({@link HostedWorkScheduler}: {@link #runWorker()}, or inside any wait for it), and every completion is
+     * delivered on the thread that submitted the request (the devices complete at once). For lincheck's model
+     * checker, which can only interleave threads it runs itself. Waits are untimed.
+     */
+    public TargetRig(Variant variant, HostedWorkScheduler hosted) {
+        this(variant, hosted, 0, 0, false);
+    }
+
+    private TargetRig(Variant variant, Scheduler scheduler, long originLatencyNanos, long metadataFlushNanos,
+            boolean boundedWaits) {
+        this.scheduler = scheduler;
+        this.threads = scheduler instanceof ThreadScheduler t ? t : null;
         this.boundedWaits = boundedWaits;
         metadata = new CommitProbe(metadataDisk, metadataFlushNanos);
         origin = new LandingProbe(SimDisk.builder((long) ORIGIN_BLOCKS * BLOCK_SECTORS).name("origin")
@@ -93,6 +115,9 @@ public final class TargetRig implements AutoCloseable {
 
     /** A user's O_DIRECT write of one era block: submit, wait for completion, return its status. */
     public IoStatus write(int block) {
+        if (threads == null) {
+            return hostedWrite(block);
+        }
         CountDownLatch done = new CountDownLatch(1);
         Bio bio = Bio.write((long) block * BLOCK_SECTORS, new byte[BLOCK_SECTORS * BlockDevice.SECTOR_SIZE], false,
                 b -> done.countDown());
@@ -108,6 +133,33 @@ public final class TargetRig implements AutoCloseable {
             throw new IllegalStateException("interrupted waiting for a write", e);
         }
         return bio.status();
+    }
+
+    /**
+     * The same write with the worker hosted: the wait goes through the scheduler, so that a write the target
+     * deferred is issued by this thread running the worker if no other thread does.
+     */
+    private IoStatus hostedWrite(int block) {
+        AtomicBoolean done = new AtomicBoolean();
+        Bio bio = Bio.write((long) block * BLOCK_SECTORS, new byte[BLOCK_SECTORS * BlockDevice.SECTOR_SIZE], false,
+                b -> {
+                    done.set(true);
+                    scheduler.signalAll();
+                });
+        dev.submit(bio);
+        scheduler.await("write to block " + block + " to complete", done::get);
+        return bio.status();
+    }
+
+    /**
+     * One pass of the target's worker on the calling thread (a kworker taking the queued work item), when the
+     * worker is hosted; false if it had no work pending or another thread was running it.
+     */
+    public boolean runWorker() {
+        if (!(scheduler instanceof HostedWorkScheduler hosted)) {
+            throw new IllegalStateException("the worker runs on a thread of its own");
+        }
+        return hosted.runWorker();
     }
 
     /** dmsetup message 0 TEXT. */
@@ -138,8 +190,8 @@ public final class TargetRig implements AutoCloseable {
             } finally {
                 // remove destroys the workqueue, whose thread then ends by itself; interrupting threads is
                 // only for a remove that failed half-way.
-                if (!clean) {
-                    scheduler.shutdown(WAIT_SECONDS, TimeUnit.SECONDS);
+                if (!clean && threads != null) {
+                    threads.shutdown(WAIT_SECONDS, TimeUnit.SECONDS);
                 }
             }
         }

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
  * <p>Can find: a status that reports an era or snapshot no sequential order explains (e.g. an era skipped or
  * repeated, a snapshot seen held after its drop returned), a snapshot message answered wrongly, a write lost
  * from "written since" the era in which it completed. Cannot find: anything the model checker would need to
- * steer (lincheck's model checker cannot run the target: see {@link TargetInterleavingsTest}); suspend and
+ * steer (stress mode runs the target's own worker thread and takes whatever interleavings the machine gives;
+ * {@link InflightWriteModelCheckingTest} steers one scenario, with the worker hosted); suspend and
  * resume are one operation, because a status or message on a suspended upstream target blocks until resume
  * (deadlock-2023), which lincheck would report as a hang rather than as a result.
  */

@@ -2,6 +2,7 @@ package org.eratestbed.stress.lincheck;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.jetbrains.lincheck.datastructures.ManagedStrategyGuaranteeKt.forClasses;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -21,8 +22,9 @@ import org.junit.jupiter.api.Test;
 /**
  * 2099b145 under lincheck's model checker, on the metadata with the worker's steps for one deferred write:
  * writeset_test_and_set, metadata_commit, then (fixed) set_bit on the in-core writeset — the model's own methods
- * in process_deferred_bios' order (the worker's loop itself is private to the target and runs on a thread of its
- * own, which lincheck's data-structure mode cannot host). Against it, era_map's lookup for a second write to the
+ * in process_deferred_bios' order, called directly rather than through the target (whose worker
+ * {@link InflightWriteModelCheckingTest} hosts on lincheck's threads): the window is inside one worker step, and
+ * this keeps each interleaving to the metadata alone. Against it, era_map's lookup for a second write to the
  * same block: remapped at once if the block is marked, deferred otherwise.
  *
  * <p>Run one after the other, the two operations can only give "deferred" (the lookup first) or "remapped,
@@ -87,9 +89,12 @@ class IncoreBitModelCheckingTest {
     }
 
     /**
-     * Small explicit bounds. Two threads of one operation each make one scenario, so one iteration; each
-     * invocation formats nothing (the metadata is built once per instance) but a commit is thousands of
-     * tracked steps, so 100 interleavings take ~10-20 s on a loaded 2-core machine.
+     * Small explicit bounds. Two threads of one operation each make one scenario, so one iteration. The
+     * persistent-data layers ({@code model.pdata}) run as one step per call (a commit was thousands of tracked
+     * steps: 100 interleavings took ~20 s a test on a loaded 2-core machine): only the worker's side touches
+     * them, and the window is between the era metadata's calls (in-core bit, on-disk bit, commit), which stay
+     * interleavable; the lookup reads the in-core writeset (era metadata) and the probe's commit count, which
+     * a commit changes at its superblock FLUSH.
      */
     private static ModelCheckingOptions options() {
         return new ModelCheckingOptions()
@@ -101,7 +106,8 @@ class IncoreBitModelCheckingTest {
                 .actorsAfter(0)
                 // The metadata's loops run over block contents (a commit scans bitmap words): far more than
                 // lincheck's default of 50 iterations, which it would take for a livelock.
-                .loopBound(1_000_000);
+                .loopBound(1_000_000)
+                .addGuarantee(forClasses(c -> c.startsWith("org.eratestbed.model.pdata.")).allMethods().treatAsAtomic());
     }
 
     @Test
