@@ -138,6 +138,12 @@ public final class ModelTarget implements TargetUnderTest {
 
     @Override
     public void start(Command.Target target, byte[] metadataImage) {
+        start(target, target.lengthSectors(), metadataImage);
+    }
+
+    /** As {@link #start(Command.Target, byte[])}, with an origin of {@code originSectors} for a script's reloads. */
+    @Override
+    public void start(Command.Target target, long originSectors, byte[] metadataImage) {
         long metadataSectors = target.metadataMib() << 11;
         if (deviceFactory != null) {
             Devices d = deviceFactory.apply(target);
@@ -145,9 +151,10 @@ public final class ModelTarget implements TargetUnderTest {
                 throw new BadInputException("metadata device " + d.metadata().name() + " has " + d.metadata().sizeSectors()
                         + " sectors, the script's metadata_mib=" + target.metadataMib() + " needs " + metadataSectors);
             }
-            if (d.origin().sizeSectors() < target.lengthSectors()) {
+            long needed = Math.max(originSectors, target.lengthSectors());
+            if (d.origin().sizeSectors() < needed) {
                 throw new BadInputException("origin device " + d.origin().name() + " has " + d.origin().sizeSectors()
-                        + " sectors, the table needs " + target.lengthSectors());
+                        + " sectors, the script's tables need " + needed);
             }
             if (metadataImage != null) {
                 loadImage(d.metadata(), metadataImage, target.metadataMib());
@@ -160,7 +167,8 @@ public final class ModelTarget implements TargetUnderTest {
         if (metadataImage != null) {
             loadImage(md, metadataImage, target.metadataMib());
         }
-        startOn(target, md);
+        startOn(target, md, SimDisk.builder(Math.max(originSectors(target), originSectors)).name("origin")
+                .completion(completion).faults(originFaults).build());
     }
 
     /** Sets up the target over a given metadata disk (e.g. a crash state's), with a fresh zeroed origin. */
@@ -328,6 +336,9 @@ public final class ModelTarget implements TargetUnderTest {
         if (c instanceof Command.Invalidate inv) {
             return invalidate(inv);
         }
+        if (c instanceof Command.Reload l) {
+            return reload(l);
+        }
         Command.Simple s = (Command.Simple) c;
         switch (s.kind()) {
             case FLUSH: {
@@ -360,6 +371,22 @@ public final class ModelTarget implements TargetUnderTest {
             default:
                 throw new IllegalStateException("unhandled " + s.kind());
         }
+    }
+
+    /**
+     * dmsetup reload: the new table's constructor runs now, into the inactive slot; it goes live at the next
+     * resume, whose preresume resizes the metadata. A later create uses it too, as it is now the script's table.
+     */
+    private Result reload(Command.Reload l) {
+        if (era.removed()) {
+            // table_load looks the device up first
+            throw new DmException(Errno.ENXIO, "device " + DEVICE + " does not exist");
+        }
+        long blockSize = l.blockSizeOr(blockSectors());
+        String line = "0 " + l.originBlocks() * blockSize + " era " + METADATA_PATH + " " + ORIGIN_PATH + " " + blockSize;
+        era.load(line);
+        table = line;
+        return done();
     }
 
     private long blockSectors() {
