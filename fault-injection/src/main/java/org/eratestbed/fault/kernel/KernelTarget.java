@@ -123,6 +123,16 @@ public final class KernelTarget implements TargetUnderTest {
 
     @Override
     public void start(Command.Target target, byte[] metadataImage) {
+        start(target, target.lengthSectors(), metadataImage);
+    }
+
+    /**
+     * As {@link #start(Command.Target, byte[])}, with an origin export of {@code originSectors}: dm core refuses a
+     * table longer than its device ("too small for target"), so a script that reloads to a bigger table needs the
+     * origin that big from the start (the exports are sparse).
+     */
+    @Override
+    public void start(Command.Target target, long originSectors, byte[] metadataImage) {
         long mdBytes = target.metadataMib() << 20;
         if (metadataImage != null && metadataImage.length > mdBytes) {
             throw new org.eratestbed.device.BadInputException("metadata image of " + metadataImage.length
@@ -137,7 +147,7 @@ public final class KernelTarget implements TargetUnderTest {
         metadataExport = "s" + scripts + "-metadata.img";
         originExport = "s" + scripts + "-origin.img";
         exports.create(metadataExport, mdBytes, metadataImage);
-        exports.create(originExport, target.lengthSectors() * BlockDevice.SECTOR_SIZE, null);
+        exports.create(originExport, Math.max(originSectors, target.lengthSectors()) * BlockDevice.SECTOR_SIZE, null);
         blockSectors = target.blockSize();
         table = "0 " + target.lengthSectors() + " era " + METADATA_DEV + " " + ORIGIN_DEV + " " + target.blockSize();
         KernelGuest.Reply r = guest.run(connect(metadataExport, METADATA_DEV) + " && "
@@ -203,6 +213,9 @@ public final class KernelTarget implements TargetUnderTest {
         if (c instanceof Command.Invalidate inv) {
             return invalidate(inv);
         }
+        if (c instanceof Command.Reload l) {
+            return reload(l);
+        }
         Command.Simple s = (Command.Simple) c;
         return switch (s.kind()) {
             // sync, then an empty write opened and fsync'ed: the block layer sends the era device a flush.
@@ -222,6 +235,18 @@ public final class KernelTarget implements TargetUnderTest {
             case CRASH -> crash();
             default -> throw new IllegalStateException("unhandled " + s.kind());
         };
+    }
+
+    /** dmsetup reload: the new table is constructed now and goes live at the next resume; create uses it from now. */
+    private Result reload(Command.Reload l) {
+        long blockSize = l.blockSizeOr(blockSectors);
+        String line = "0 " + l.originBlocks() * blockSize + " era " + METADATA_DEV + " " + ORIGIN_DEV + " " + blockSize;
+        Result r = dmsetup(l.line(), l.text(), "reload " + DEVICE + " --table '" + line + "'");
+        if (r instanceof Result.Done) {
+            table = line;
+            blockSectors = blockSize;
+        }
+        return r;
     }
 
     private static Duration ioWait(long blocks) {

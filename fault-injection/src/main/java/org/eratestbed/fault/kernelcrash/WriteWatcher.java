@@ -49,6 +49,16 @@ public final class WriteWatcher implements TargetUnderTest {
         inner.start(target, metadataImage);
     }
 
+    /** As {@link #start(Command.Target, byte[])}, with the origin a script's reloads need (forwarded). */
+    @Override
+    public void start(Command.Target target, long originSectors, byte[] metadataImage) {
+        acks.clear();
+        marks.clear();
+        waitingForStatus.clear();
+        era = 0;
+        inner.start(target, originSectors, metadataImage);
+    }
+
     @Override
     public Result create() {
         return seen(0, "create", inner.create(), false);

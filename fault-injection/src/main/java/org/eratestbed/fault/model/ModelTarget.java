@@ -146,6 +146,12 @@ public final class ModelTarget implements TargetUnderTest {
 
     @Override
     public void start(Command.Target target, byte[] metadataImage) {
+        start(target, target.lengthSectors(), metadataImage);
+    }
+
+    /** As {@link #start(Command.Target, byte[])}, with an origin of {@code originSectors} for a script's reloads. */
+    @Override
+    public void start(Command.Target target, long originSectors, byte[] metadataImage) {
         long metadataSectors = target.metadataMib() << 11;
         if (deviceFactory != null) {
             Devices d = deviceFactory.apply(target);
@@ -153,9 +159,10 @@ public final class ModelTarget implements TargetUnderTest {
                 throw new BadInputException("metadata device " + d.metadata().name() + " has " + d.metadata().sizeSectors()
                         + " sectors, the script's metadata_mib=" + target.metadataMib() + " needs " + metadataSectors);
             }
-            if (d.origin().sizeSectors() < target.lengthSectors()) {
+            long needed = Math.max(originSectors, target.lengthSectors());
+            if (d.origin().sizeSectors() < needed) {
                 throw new BadInputException("origin device " + d.origin().name() + " has " + d.origin().sizeSectors()
-                        + " sectors, the table needs " + target.lengthSectors());
+                        + " sectors, the script's tables need " + needed);
             }
             if (metadataImage != null) {
                 loadImage(d.metadata(), metadataImage, target.metadataMib());
@@ -168,7 +175,8 @@ public final class ModelTarget implements TargetUnderTest {
         if (metadataImage != null) {
             loadImage(md, metadataImage, target.metadataMib());
         }
-        startOn(target, md);
+        startOn(target, md, SimDisk.builder(Math.max(originSectors(target), originSectors)).name("origin")
+                .completion(completion).faults(originFaults).build());
     }
 
     /** Sets up the target over a given metadata disk (e.g. a crash state's), with a fresh zeroed origin. */
@@ -204,7 +212,7 @@ public final class ModelTarget implements TargetUnderTest {
         devices.add(METADATA_PATH, "43:0", metadataDev);
         devices.add(ORIGIN_PATH, "43:32", originDev);
         IoWait ioWait = (bios, latch) -> scheduler.await("metadata I/O", () -> latch.getCount() == 0);
-        // the dm device number Debian 12's 6.1 guest gives the first mapped device (its dm major is 254)
+        // The guest's device-mapper major is 254 (Debian's kernel): ctr and preresume errors name the device by it.
         era = new MappedDevice(DEVICE, "254:0", scheduler, devices, log,
                 Map.of("era", new EraTargetType(scheduler, live, ioWait, vmalloc)));
         table = "0 " + target.lengthSectors() + " era " + METADATA_PATH + " " + ORIGIN_PATH + " " + target.blockSize();
@@ -337,6 +345,9 @@ public final class ModelTarget implements TargetUnderTest {
         if (c instanceof Command.Invalidate inv) {
             return invalidate(inv);
         }
+        if (c instanceof Command.Reload l) {
+            return reload(l);
+        }
         Command.Simple s = (Command.Simple) c;
         switch (s.kind()) {
             case FLUSH: {
@@ -373,6 +384,22 @@ public final class ModelTarget implements TargetUnderTest {
         }
     }
 
+    /**
+     * dmsetup reload: the new table's constructor runs now, into the inactive slot; it goes live at the next
+     * resume, whose preresume resizes the metadata. A later create uses it too, as it is now the script's table.
+     */
+    private Result reload(Command.Reload l) {
+        if (era.removed()) {
+            // table_load looks the device up first
+            throw new DmException(Errno.ENXIO, "device " + DEVICE + " does not exist");
+        }
+        long blockSize = l.blockSizeOr(blockSectors());
+        String line = "0 " + l.originBlocks() * blockSize + " era " + METADATA_PATH + " " + ORIGIN_PATH + " " + blockSize;
+        era.load(line);
+        table = line;
+        return done();
+    }
+
     private long blockSectors() {
         return Long.parseLong(table.substring(table.lastIndexOf(' ') + 1));
     }
@@ -385,6 +412,11 @@ public final class ModelTarget implements TargetUnderTest {
             // dd cannot open the device, so it reports no records
             return missingNode(Bio.write(w.first() * bs, new byte[Math.toIntExact(bs * BlockDevice.SECTOR_SIZE)], false,
                     null), "dd");
+        }
+        if (era.liveTarget() != null && w.first() * bs > era.sizeSectors()) {
+            // dd seeks to the first block before it writes: a block device's lseek past its end is EINVAL, and
+            // dd stops there (as after a reload to a smaller table, or before a bigger one is live).
+            return new Result.Failed(List.of("dd: /dev/mapper/" + DEVICE + ": Invalid argument"));
         }
         for (long b = w.first(); b < w.first() + w.count(); b++) {
             long seq = ++writeSeq;
@@ -489,7 +521,8 @@ public final class ModelTarget implements TargetUnderTest {
 
     private Result failed(String text, DmException e, int mark) {
         if (e.errno() == Errno.ENXIO && text.startsWith("status")) {
-            // dmsetup status of a missing device says so in these words; messages and remove name their ioctl
+            // dmsetup status of a missing device says so in these words; messages, reload and remove name their
+            // ioctl ("No such device or address"), as the kernel runs show
             return new Result.Failed(List.of("Device does not exist.", "Command failed."));
         }
         String ioctl = e.ioctl() != null ? e.ioctl() : switch (text.split(" ")[0]) {

@@ -36,7 +36,7 @@ public final class Replayer {
         List<String> status = new ArrayList<>();
         Map<String, String> files = new java.util.LinkedHashMap<>();
         Map<String, Integer> repeats = new HashMap<>();
-        target.start(script.target(), initialMetadata);
+        target.start(script.target(), script.originSectors(), initialMetadata);
         record(status, files, repeats, "create", null, target.create(), null);
         for (Command c : script.commands()) {
             TargetUnderTest.Result r = target.run(c);

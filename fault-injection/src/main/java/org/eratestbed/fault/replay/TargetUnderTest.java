@@ -34,6 +34,20 @@ public interface TargetUnderTest extends AutoCloseable {
     /** Sets up the devices for the script's table: zeroed, or the metadata device holding the given image. */
     void start(Command.Target target, byte[] metadataImage);
 
+    /**
+     * Like {@link #start(Command.Target, byte[])}, with an origin device of {@code originSectors} (at least the
+     * table's length), so that a script's {@code reload} to a bigger table finds a device that holds it, as a real
+     * origin grown before the reload would. A target that cannot size its origin refuses a bigger one.
+     */
+    default void start(Command.Target target, long originSectors, byte[] metadataImage) {
+        if (originSectors > target.lengthSectors()) {
+            throw new org.eratestbed.device.BadInputException(getClass().getSimpleName() + " cannot make an origin of "
+                    + originSectors + " sectors for a script's reload; its origin is the first table's "
+                    + target.lengthSectors() + " sectors");
+        }
+        start(target, metadataImage);
+    }
+
     /** Creates the target with the script's table (dmsetup create: load and first resume). */
     Result create();
 

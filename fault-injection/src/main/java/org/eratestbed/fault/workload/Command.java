@@ -40,6 +40,29 @@ public sealed interface Command {
         }
     }
 
+    /**
+     * {@code reload origin_blocks=<N> [block_size=<sectors>]}: {@code dmsetup reload} of a new table on the same
+     * devices, {@code 0 <N*block_size> era <metadata> <origin> <block_size>}. The new target's constructor runs now;
+     * the table goes live at the next resume (a suspend+resume, or a resume of a suspended device), whose preresume
+     * resizes the metadata. Without {@code block_size} the current table's is kept.
+     */
+    record Reload(int line, long originBlocks, java.util.OptionalLong blockSize) implements Command {
+        public Reload {
+            java.util.Objects.requireNonNull(blockSize);
+        }
+
+        @Override
+        public String text() {
+            return "reload origin_blocks=" + originBlocks
+                    + (blockSize.isPresent() ? " block_size=" + blockSize.getAsLong() : "");
+        }
+
+        /** The block size of the table this loads, given the current table's. */
+        public long blockSizeOr(long current) {
+            return blockSize.orElse(current);
+        }
+    }
+
     /** A command without arguments. */
     record Simple(int line, Kind kind) implements Command {
         @Override

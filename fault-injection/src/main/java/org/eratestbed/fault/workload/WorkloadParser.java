@@ -16,6 +16,13 @@ import org.eratestbed.device.BadInputException;
  * block size of 0, a write past the end, a second snapshot) is the target's business, and the replay
  * records its refusal as {@code ERROR:} the way the kernel would refuse it. Every syntax error is one line:
  * {@code <script>:<line>: <what is wrong>}.
+ *
+ * <p>{@code reload origin_blocks=<N> [block_size=<sectors>]} loads a new table on the same devices
+ * ({@code dmsetup reload era0 --table '0 <N*block_size> era <metadata> <origin> <block_size>'}; without
+ * {@code block_size} the current table's). As in the kernel it takes effect at the next resume (a suspend then a
+ * resume): a status before that still shows the old length, and the resume's preresume resizes the metadata to
+ * the new number of blocks, growing or shrinking it. A later {@code create} uses the last table a reload loaded.
+ * The origin device is made big enough for the largest table the script names ({@link WorkloadScript#originSectors}).
  */
 public final class WorkloadParser {
     /** Scripts are small; a bigger file is almost certainly the wrong file. */
@@ -79,22 +86,7 @@ public final class WorkloadParser {
     }
 
     private static Command.Target parseTarget(String where, int lineNo, String[] words) {
-        Map<String, Long> values = new HashMap<>();
-        for (int i = 1; i < words.length; i++) {
-            int eq = words[i].indexOf('=');
-            if (eq <= 0) {
-                throw new BadInputException(where + "expected key=value in 'target', found '" + words[i] + "'");
-            }
-            String key = words[i].substring(0, eq);
-            if (!List.of("block_size", "origin_blocks", "metadata_mib").contains(key)) {
-                throw new BadInputException(where + "unknown target key '" + key
-                        + "' (known: block_size, origin_blocks, metadata_mib)");
-            }
-            if (values.containsKey(key)) {
-                throw new BadInputException(where + "target key '" + key + "' given twice");
-            }
-            values.put(key, number(where, key, words[i].substring(eq + 1)));
-        }
+        Map<String, Long> values = keyValues(where, "target", words, List.of("block_size", "origin_blocks", "metadata_mib"));
         for (String key : List.of("block_size", "origin_blocks", "metadata_mib")) {
             if (!values.containsKey(key)) {
                 throw new BadInputException(where + "target lacks " + key + "=<number>");
@@ -112,6 +104,50 @@ public final class WorkloadParser {
             throw new BadInputException(where + "metadata_mib must be between 1 and 1048576");
         }
         return new Command.Target(lineNo, blockSize, originBlocks, values.get("metadata_mib"));
+    }
+
+    /**
+     * {@code reload origin_blocks=<N> [block_size=<sectors>]}. A block size the target refuses (0, not a multiple
+     * of 8, or not the one the metadata was formatted with) is the kernel's to refuse, like the target line's.
+     */
+    private static Command.Reload parseReload(String where, int lineNo, String[] words) {
+        Map<String, Long> values = keyValues(where, "reload", words, List.of("origin_blocks", "block_size"));
+        if (!values.containsKey("origin_blocks")) {
+            throw new BadInputException(where + "reload lacks origin_blocks=<number> (usage: reload origin_blocks=<N> "
+                    + "[block_size=<sectors>])");
+        }
+        long originBlocks = values.get("origin_blocks");
+        if (originBlocks == 0) {
+            throw new BadInputException(where + "origin_blocks must be at least 1");
+        }
+        java.util.OptionalLong blockSize = values.containsKey("block_size")
+                ? java.util.OptionalLong.of(values.get("block_size")) : java.util.OptionalLong.empty();
+        long bs = blockSize.orElse(1);
+        if (bs != 0 && originBlocks > Long.MAX_VALUE / bs / 512) {
+            throw new BadInputException(where + "block_size * origin_blocks does not fit a device size");
+        }
+        return new Command.Reload(lineNo, originBlocks, blockSize);
+    }
+
+    /** The {@code key=value} words after a command's first word, each key one of {@code known}, at most once. */
+    private static Map<String, Long> keyValues(String where, String command, String[] words, List<String> known) {
+        Map<String, Long> values = new HashMap<>();
+        for (int i = 1; i < words.length; i++) {
+            int eq = words[i].indexOf('=');
+            if (eq <= 0) {
+                throw new BadInputException(where + "expected key=value in '" + command + "', found '" + words[i] + "'");
+            }
+            String key = words[i].substring(0, eq);
+            if (!known.contains(key)) {
+                throw new BadInputException(where + "unknown " + command + " key '" + key + "' (known: "
+                        + String.join(", ", known) + ")");
+            }
+            if (values.containsKey(key)) {
+                throw new BadInputException(where + command + " key '" + key + "' given twice");
+            }
+            values.put(key, number(where, key, words[i].substring(eq + 1)));
+        }
+        return values;
     }
 
     private static Command parseCommand(String where, int lineNo, String[] words) {
@@ -140,6 +176,8 @@ public final class WorkloadParser {
                 }
                 return new Command.Invalidate(lineNo, era, word.equals("invalidate_snap"));
             }
+            case "reload":
+                return parseReload(where, lineNo, words);
             case "target":
                 throw new BadInputException(where + "'target' may only be the first command");
             default:
@@ -151,7 +189,7 @@ public final class WorkloadParser {
                 }
                 throw new BadInputException(where + "unknown command '" + words[0] + "' (known: write, discard, flush, "
                         + "checkpoint, take_metadata_snap, drop_metadata_snap, suspend, resume, status, invalidate, "
-                        + "invalidate_snap, remove, create, crash)");
+                        + "invalidate_snap, reload, remove, create, crash)");
         }
     }
 

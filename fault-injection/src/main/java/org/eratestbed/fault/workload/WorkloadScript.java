@@ -14,6 +14,27 @@ public record WorkloadScript(String name, Command.Target target, List<Command> c
                 && s.kind() == Command.Kind.CRASH;
     }
 
+    /**
+     * The origin device's size in sectors: enough for the target line's table and for every {@code reload}'s,
+     * each reload's length reckoned with the block size it names or else the largest named so far (an upper
+     * bound whichever of them the device accepts).
+     */
+    public long originSectors() {
+        long blockSize = target.blockSize();
+        long sectors = target.lengthSectors();
+        for (Command c : commands) {
+            if (c instanceof Command.Reload l) {
+                blockSize = Math.max(blockSize, l.blockSizeOr(blockSize));
+                if (l.originBlocks() > Long.MAX_VALUE / blockSize / 512) {
+                    throw new org.eratestbed.device.BadInputException(name + ":" + l.line() + ": reload origin_blocks="
+                            + l.originBlocks() + " at block_size=" + blockSize + " does not fit a device size");
+                }
+                sectors = Math.max(sectors, l.originBlocks() * blockSize);
+            }
+        }
+        return sectors;
+    }
+
     /** The script as text: what {@link WorkloadParser#parse} reads back to an equal script (line numbers aside). */
     public String toText() {
         StringBuilder b = new StringBuilder(target.text()).append('\n');

@@ -132,7 +132,8 @@ public final class MappedDevice implements BlockDevice {
         try {
             target = type.ctr(ti, Arrays.copyOfRange(w, 3, w.length));
         } catch (DmException e) {
-            log.core("table: " + devT + ": " + type.name() + ": " + e.getMessage() + " (-" + e.errno().value() + ")");
+            // dm_table_add_target prints the error with %pe: its symbolic name (CONFIG_SYMBOLIC_ERRNAME, as Debian's)
+            log.core("table: " + devT + ": " + type.name() + ": " + e.getMessage() + " (-" + e.errno().name() + ")");
             log.core("ioctl: error adding target to table");
             throw e;
         }

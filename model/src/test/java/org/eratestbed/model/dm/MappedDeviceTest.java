@@ -220,7 +220,7 @@ class MappedDeviceTest {
         });
         DmException e = (DmException) a.failure();
         assertEquals(Errno.EINVAL, e.errno());
-        assertEquals(List.of("device-mapper: table: 253:0: test: Invalid argument count (-22)",
+        assertEquals(List.of("device-mapper: table: 253:0: test: Invalid argument count (-EINVAL)",
                 "device-mapper: ioctl: error adding target to table"), md.log().all());
         assertThrows(DmException.class, () -> md.status(StatusType.INFO));
     }
