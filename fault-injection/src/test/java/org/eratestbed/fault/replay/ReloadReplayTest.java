@@ -110,7 +110,7 @@ class ReloadReplayTest {
                 "ERROR: reload: device-mapper: reload ioctl on era0  failed: No such device or address",
                 "ERROR: reload: Command failed.",
                 // the script's last remove, of a device already removed
-                "ERROR: remove: Device does not exist.",
+                "ERROR: remove: device-mapper: remove ioctl on era0  failed: No such device or address",
                 "ERROR: remove: Command failed."), o.status());
     }
 }
