@@ -34,6 +34,12 @@ import org.eratestbed.model.era.defect.Variant;
  * findings in run order in at most {@link #PROCESSING_SHARE} of the time so far; the search stops when what
  * is still held needs the rest of the budget. A held run's record is written only with its finding, so a
  * killed campaign redoes that run.
+ *
+ * <p>A time budget bounds triage as well: no task starts that is expected to end past the budget, and what is
+ * still held when it is spent is written as found (attributed findings unshrunk, the others as violations of
+ * defect {@link org.eratestbed.fault.result.Finding#UNTRIAGED}), each with a reproducer folder that {@code
+ * campaign --reproduce} replays. A campaign of a set number of runs triages everything. Runs whose device faults
+ * explain a violation get known records ({@link DeviceFaultRecords}) written with their run record.
  */
 public final class Campaign {
     /** What the command line asked for. {@code runs} bounds the campaign exactly; {@code budget} by time. */
@@ -116,7 +122,9 @@ public final class Campaign {
                             record, tMs, device));
                 }
                 done++;
-                while (!triage.idle() && triage.processingNs() <= PROCESSING_SHARE * (System.nanoTime() - start)) {
+                while (!triage.idle() && triage.processingNs() <= PROCESSING_SHARE * (System.nanoTime() - start)
+                        && (cfg.runs() > 0 || (System.nanoTime() - start) / 1_000_000 + triage.nextTaskMs()
+                                <= cfg.budget().toMillis())) {
                     triage.step(true);
                 }
                 progress.accept(new Progress(run, done, states, triage.violations(), triage.known(),
