@@ -13,6 +13,8 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.eratestbed.device.BadInputException;
 import org.eratestbed.fault.campaign.Campaign;
+import org.eratestbed.fault.campaign.Oracles;
+import org.eratestbed.fault.result.Finding;
 import org.eratestbed.model.era.defect.Variant;
 import org.eratestbed.reports.ReportGenerator;
 import picocli.CommandLine.Command;
@@ -76,6 +78,7 @@ final class CampaignCommand implements Callable<Integer> {
                 + (runs > 0 ? runs + " runs" : "budget " + d.toSeconds() + "s") + " -> " + dir);
         o.flush();
         Files.createDirectories(dir);
+        Campaign.Progress[] last = {null};
         try (Recording jfr = new Recording(Configuration.getConfiguration("profile"))) {
             jfr.setToDisk(true);
             jfr.start();
@@ -85,6 +88,7 @@ final class CampaignCommand implements Callable<Integer> {
                     .setStyle(ProgressBarStyle.ASCII).build() : null) {
                 long[] lastLine = {0};
                 new Campaign(cfg).run(p -> {
+                    last[0] = p;
                     if (bar != null) {
                         bar.stepTo(runs > 0 ? p.runsDone() : p.elapsedMs() / 1000);
                         bar.setExtraMessage(p.statesChecked() + " states, " + p.violations() + " violations, "
@@ -101,6 +105,12 @@ final class CampaignCommand implements Callable<Integer> {
             jfr.stop();
             jfr.dump(dir.resolve(ReportGenerator.PROFILE));
         }
+        if (last[0] != null && last[0].run() < 0 && last[0].pending() > 0) {
+            o.println("  " + last[0].pending() + " finding(s) not triaged within the budget: written as violations "
+                    + "with defect '" + Finding.UNTRIAGED + "' and their whole plan; replay each with its "
+                    + "reproduce command (campaign --reproduce DIR)");
+            o.flush();
+        }
         if (noReport) {
             return EraTestbed.EXIT_OK;
         }
@@ -112,6 +122,15 @@ final class CampaignCommand implements Callable<Integer> {
         o.println("plan: seed " + Long.toUnsignedString(r.plan().seed()) + ", window " + r.plan().window()
                 + ", crash at " + r.crashPoint());
         o.println(r.plan().script().toText().strip());
+        if (r.violation() == null && !r.expected().isEmpty()) {
+            // A reproducer of a run with device faults: what it shows is the device's doing, not dm-era's.
+            for (Oracles.Expected e : r.expected()) {
+                o.println("EXPECTED (" + e.violation().oracle() + ") on " + v.id() + ", explained by the device fault "
+                        + e.fault() + " (" + e.deviceCause() + "): " + e.violation().message());
+                o.println("  " + e.violation().state());
+            }
+            return EraTestbed.EXIT_OK;
+        }
         if (r.violation() == null) {
             o.println("no violation on " + v.id() + ": the finding does not reproduce here");
             return EraTestbed.EXIT_OK;

@@ -13,6 +13,7 @@ import java.util.function.Predicate;
 import org.eratestbed.device.BadInputException;
 import org.eratestbed.fault.result.CampaignInfo;
 import org.eratestbed.fault.result.DoneRecord;
+import org.eratestbed.fault.result.KnownRecord;
 import org.eratestbed.fault.result.ResultLog;
 import org.eratestbed.fault.result.ResultReader;
 import org.eratestbed.fault.result.RunRecord;
@@ -33,6 +34,12 @@ import org.eratestbed.model.era.defect.Variant;
  * findings in run order in at most {@link #PROCESSING_SHARE} of the time so far; the search stops when what
  * is still held needs the rest of the budget. A held run's record is written only with its finding, so a
  * killed campaign redoes that run.
+ *
+ * <p>A time budget bounds triage as well: no task starts that is expected to end past the budget, and what is
+ * still held when it is spent is written as found (attributed findings unshrunk, the others as violations of
+ * defect {@link org.eratestbed.fault.result.Finding#UNTRIAGED}), each with a reproducer folder that {@code
+ * campaign --reproduce} replays. A campaign of a set number of runs triages everything. Runs whose device faults
+ * explain a violation get known records ({@link DeviceFaultRecords}) written with their run record.
  */
 public final class Campaign {
     /** What the command line asked for. {@code runs} bounds the campaign exactly; {@code budget} by time. */
@@ -47,7 +54,11 @@ public final class Campaign {
         }
     }
 
-    /** Progress after each run (or each finding processed late), for a bar or plain lines. */
+    /**
+     * Progress after each run (or each finding processed late), for a bar or plain lines. {@code pending}:
+     * findings waiting for triage; in the last report ({@code run} -1, {@code pending} then counts them), those
+     * the budget left unattributed and that were written with the defect {@code untriaged}.
+     */
     public record Progress(int run, int runsDone, long statesChecked, int violations, int known, int pending,
             long elapsedMs) {
     }
@@ -77,6 +88,7 @@ public final class Campaign {
             Triage triage = new Triage(cfg, log);
             triage.recall(ResultReader.read(cfg.out()).findings());
             long states = 0;
+            int untriaged = 0;
             int done = log.completedRuns().size();
             for (int run = cfg.shardK() - 1; ; run += cfg.shardN()) {
                 long elapsedMs = (System.nanoTime() - start) / 1_000_000;
@@ -99,28 +111,41 @@ public final class Campaign {
                 RunRecord record = new RunRecord(cfg.shard(), run, runSeed, cfg.variant().id(), o.steps(),
                         o.crashPoint(), o.kind(), c.statesTotal(), c.statesChecked(),
                         (System.nanoTime() - t0) / 1_000_000, tMs);
+                // What the run's device faults explain is known, never a failure; it is written with the run.
+                List<KnownRecord> device = DeviceFaultRecords.known(cfg.out(), cfg.shard(), run, runSeed,
+                        cfg.variant().id(), plan, o.crashPoint(), c, cfg.statesPerRun(), tMs);
                 if (c.first() == null) {
-                    log.appendRun(List.of(), record);
+                    triage.writeClean(device, record);
                 } else {
                     // Held with its detection time; its run record is written with the finding.
                     triage.hold(new Triage.Held(run, runSeed, plan, c.first(), o.crashPoint(), Schedule.of(o),
-                            record, tMs));
+                            record, tMs, device));
                 }
                 done++;
-                while (!triage.idle() && triage.processingNs() <= PROCESSING_SHARE * (System.nanoTime() - start)) {
+                while (!triage.idle() && triage.processingNs() <= PROCESSING_SHARE * (System.nanoTime() - start)
+                        && (cfg.runs() > 0 || (System.nanoTime() - start) / 1_000_000 + triage.nextTaskMs()
+                                <= cfg.budget().toMillis())) {
                     triage.step(true);
                 }
                 progress.accept(new Progress(run, done, states, triage.violations(), triage.known(),
                         triage.backlog(), (System.nanoTime() - start) / 1_000_000));
             }
             while (!triage.idle()) {
-                // A time budget bounds shrinking too: past 1.5 times the budget, findings keep their whole
-                // plan (it replays as well). A campaign of a set number of runs always shrinks.
+                // A time budget bounds triage too: a task that would end past the budget is not started, and
+                // what is still held is written as found (see Triage#flushUntriaged). A campaign of a set
+                // number of runs always attributes and shrinks everything, so its result set is a function
+                // of its seed alone.
                 long elapsedMs = (System.nanoTime() - start) / 1_000_000;
-                triage.step(cfg.runs() > 0 || elapsedMs < cfg.budget().toMillis() * 3 / 2);
+                if (cfg.runs() <= 0 && elapsedMs + triage.nextTaskMs() > cfg.budget().toMillis()) {
+                    untriaged = triage.flushUntriaged();
+                    break;
+                }
+                triage.step(true);
                 progress.accept(new Progress(-1, done, states, triage.violations(), triage.known(),
                         triage.backlog(), (System.nanoTime() - start) / 1_000_000));
             }
+            progress.accept(new Progress(-1, done, states, triage.violations(), triage.known(), untriaged,
+                    (System.nanoTime() - start) / 1_000_000));
             log.append(new DoneRecord(cfg.shard(), log.completedRuns().size(), log.statesChecked(), log.violations(),
                     clockBase + (System.nanoTime() - start) / 1_000_000));
         }
@@ -133,7 +158,8 @@ public final class Campaign {
     }
 
     /** What {@code campaign --reproduce DIR} found. */
-    public record Reproduction(RunPlan plan, Oracles.Violation violation, String crashPoint) {
+    public record Reproduction(RunPlan plan, Oracles.Violation violation, String crashPoint,
+            List<Oracles.Expected> expected) {
     }
 
     /** Replays a reproducer folder on a variant: the violation it shows, or null if it no longer fails. */
@@ -147,8 +173,10 @@ public final class Campaign {
         int window = 1;
         long crash = -1;
         int states = 16;
+        List<String> lines;
         try {
-            for (String line : Files.readAllLines(planFile, StandardCharsets.UTF_8)) {
+            lines = Files.readAllLines(planFile, StandardCharsets.UTF_8);
+            for (String line : lines) {
                 String[] kv = line.split("=", 2);
                 if (kv.length != 2) {
                     continue;
@@ -170,9 +198,10 @@ public final class Campaign {
             throw new BadInputException(planFile + ": window must be at least 1");
         }
         WorkloadScript script = WorkloadParser.parse(scriptFile);
-        RunPlan plan = new RunPlan(script, seed, window, crash);
+        // A finding from a run with device faults replays on the same faulty disks, or it shows nothing.
+        RunPlan plan = new RunPlan(script, seed, window, crash).withFaultLines(lines);
         RunExecutor.Outcome o = RunExecutor.execute(variant::has, plan, RunGenerator.MAX_STEPS);
         Oracles.Checked c = Oracles.check(variant::has, o, seed, states);
-        return new Reproduction(plan, c.first(), o.crashPoint());
+        return new Reproduction(plan, c.first(), o.crashPoint(), c.expected());
     }
 }

@@ -45,9 +45,12 @@ final class Triage {
     static final long ATTRIBUTION_GUESS_MS = 200;
     static final long SHRINK_GUESS_MS = 3_000;
 
-    /** A run that failed an oracle, as the search found it. Its run record waits with it. */
+    /**
+     * A run that failed an oracle, as the search found it. Its run record waits with it, and so do the known
+     * records of what the run's device faults explain ({@link DeviceFaultRecords}).
+     */
     record Held(int run, long runSeed, RunPlan plan, Oracles.Violation violation, String crashPoint,
-            List<Integer> schedule, RunRecord record, long tMs) {
+            List<Integer> schedule, RunRecord record, long tMs, List<KnownRecord> device) {
     }
 
     private record Attributed(Held held, Attribution.Cause cause) {
@@ -89,6 +92,12 @@ final class Triage {
         }
     }
 
+    /** A run without a dm-era finding: its device-fault records (if any) and its run record, at once. */
+    void writeClean(List<KnownRecord> device, RunRecord record) {
+        log.appendRun(device, record);
+        known += device.size();
+    }
+
     void hold(Held h) {
         toAttribute.addLast(h);
     }
@@ -119,6 +128,11 @@ final class Triage {
         return known;
     }
 
+    /** What the next task is expected to cost, in ms, at the averages measured so far; 0 when idle. */
+    long nextTaskMs() {
+        return !toAttribute.isEmpty() ? (long) attributionMs : toShrink.isEmpty() ? 0 : (long) shrinkMs;
+    }
+
     /**
      * One task: attribute the oldest held finding or, when none waits, shrink and write the oldest first one
      * ({@code shrink} false: write it as found, when the campaign has no time left to shrink).
@@ -140,6 +154,23 @@ final class Triage {
             shrinkMs = 0.5 * shrinkMs + 0.5 * (System.nanoTime() - t0) / 1e6;
         }
         processingNs += System.nanoTime() - t0;
+    }
+
+    /**
+     * The budget is spent: writes every finding still held as found, at no cost. Attributed ones keep their
+     * cause and their whole plan; those not attributed yet become violations whose defect is
+     * {@link Finding#UNTRIAGED}. Returns how many were not attributed.
+     */
+    int flushUntriaged() {
+        int untriaged = toAttribute.size();
+        while (!toAttribute.isEmpty()) {
+            Held h = toAttribute.pollFirst();
+            writeAs(h, Finding.UNTRIAGED, false, h.plan(), h.violation(), h.crashPoint(), h.schedule());
+        }
+        while (!toShrink.isEmpty()) {
+            step(false);
+        }
+        return untriaged;
     }
 
     private void attribute(Held h) {
@@ -228,12 +259,17 @@ final class Triage {
 
     private void write(Held h, Attribution.Cause cause, RunPlan plan, Oracles.Violation v, String crashPoint,
             List<Integer> schedule) {
-        String defectId = cause == null ? null : cause.id();
+        writeAs(h, cause == null ? null : cause.id(),
+                cause != null && cause.upstream() && cfg.variant() != Variant.HARDENED, plan, v, crashPoint, schedule);
+    }
+
+    private void writeAs(Held h, String defectId, boolean isKnown, RunPlan plan, Oracles.Violation v,
+            String crashPoint, List<Integer> schedule) {
         Path dir = writeReproducer(h.run(), v, plan, defectId, schedule);
         String reproduce = "era-testbed campaign --reproduce " + dir + " --variant " + cfg.variant().id();
         String shard = h.record().shard();
         Finding f;
-        if (cause != null && cause.upstream() && cfg.variant() != Variant.HARDENED) {
+        if (isKnown) {
             f = new KnownRecord(shard, h.run(), h.runSeed(), cfg.variant().id(), v.oracle(), defectId, v.message(),
                     crashPoint, v.state(), plan.script().toText(), schedule, reproduce, h.tMs());
             known++;
@@ -242,7 +278,10 @@ final class Triage {
                     v.message(), crashPoint, v.state(), plan.script().toText(), schedule, reproduce, h.tMs());
             violations++;
         }
-        log.appendRun(List.of(f), h.record());
+        List<Finding> all = new ArrayList<>(h.device());
+        all.add(f);
+        known += h.device().size();
+        log.appendRun(all, h.record());
     }
 
     private Path writeReproducer(int run, Oracles.Violation v, RunPlan plan, String defectId, List<Integer> schedule) {

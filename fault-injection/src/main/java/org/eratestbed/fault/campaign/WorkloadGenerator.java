@@ -85,10 +85,10 @@ public final class WorkloadGenerator {
                 }
                 written.clear();
                 i += 5;
-            } else if (p < 91) {
+            } else if (p < 90) {
                 long first = r.nextLong(originBlocks);
                 cmds.add(new Command.Discard(line, first, 1 + r.nextLong(Math.min(3, originBlocks - first))));
-            } else if (p < 93) {
+            } else if (p < 91) {
                 // Read the metadata as it is on disk now (what a backup tool would see mid-run).
                 cmds.add(new Command.Invalidate(line, r.nextInt(4), snap && r.nextBoolean()));
             } else {

@@ -8,6 +8,13 @@ import java.util.List;
  * the reports list apart and never count as a failure).
  */
 public sealed interface Finding extends ResultRecord permits ViolationRecord, KnownRecord {
+    /**
+     * The defect field of a finding that a time-bounded campaign wrote as found, before attributing it: its
+     * reproducer still replays ({@code campaign --reproduce}), only its cause was not looked for. Written as a
+     * violation, never as known: an unexplained failure must not pass for an expected one.
+     */
+    String UNTRIAGED = "untriaged";
+
     int run();
 
     long seed();
