@@ -16,6 +16,7 @@ import org.eratestbed.fault.result.DoneRecord;
 import org.eratestbed.fault.result.KnownRecord;
 import org.eratestbed.fault.result.ResultLog;
 import org.eratestbed.fault.result.ResultReader;
+import org.eratestbed.fault.result.CrashKind;
 import org.eratestbed.fault.result.RunRecord;
 import org.eratestbed.fault.workload.WorkloadParser;
 import org.eratestbed.fault.workload.WorkloadScript;
@@ -104,8 +105,21 @@ public final class Campaign {
                 long runSeed = runSeed(cfg.seed(), run);
                 Predicate<Defect> live = cfg.variant()::has;
                 RunPlan plan = RunGenerator.plan(live, runSeed);
-                RunExecutor.Outcome o = RunExecutor.execute(live, plan, RunGenerator.MAX_STEPS);
-                Oracles.Checked c = Oracles.check(live, o, runSeed, cfg.statesPerRun());
+                RunExecutor.Outcome o;
+                Oracles.Checked c;
+                try {
+                    o = RunExecutor.execute(live, plan, RunGenerator.MAX_STEPS);
+                    c = Oracles.check(live, o, runSeed, cfg.statesPerRun());
+                } catch (RuntimeException e) {
+                    // A testbed bug on this run must not end the campaign (a resumed one would stop at the same
+                    // run again): the run is written as a harness finding, replayable, and the search goes on.
+                    long tMs = clockBase + (System.nanoTime() - start) / 1_000_000;
+                    triage.writeHarnessError(run, runSeed, plan, new RunRecord(cfg.shard(), run, runSeed,
+                            cfg.variant().id(), 0, "none", CrashKind.NONE, java.math.BigInteger.ZERO, 0,
+                            (System.nanoTime() - t0) / 1_000_000, tMs), tMs, e);
+                    done++;
+                    continue;
+                }
                 long tMs = clockBase + (System.nanoTime() - start) / 1_000_000;
                 states += c.statesChecked();
                 RunRecord record = new RunRecord(cfg.shard(), run, runSeed, cfg.variant().id(), o.steps(),
@@ -200,8 +214,14 @@ public final class Campaign {
         WorkloadScript script = WorkloadParser.parse(scriptFile);
         // A finding from a run with device faults replays on the same faulty disks, or it shows nothing.
         RunPlan plan = new RunPlan(script, seed, window, crash).withFaultLines(lines);
-        RunExecutor.Outcome o = RunExecutor.execute(variant::has, plan, RunGenerator.MAX_STEPS);
-        Oracles.Checked c = Oracles.check(variant::has, o, seed, states);
-        return new Reproduction(plan, c.first(), o.crashPoint(), c.expected());
+        try {
+            RunExecutor.Outcome o = RunExecutor.execute(variant::has, plan, RunGenerator.MAX_STEPS);
+            Oracles.Checked c = Oracles.check(variant::has, o, seed, states);
+            return new Reproduction(plan, c.first(), o.crashPoint(), c.expected());
+        } catch (RuntimeException e) {
+            // a harness finding replays as what it was: the testbed failing on this run
+            return new Reproduction(plan, new Oracles.Violation(org.eratestbed.fault.result.OracleIds.HARNESS,
+                    "the testbed could not run this run: " + e, "no crash state"), "none", List.of());
+        }
     }
 }

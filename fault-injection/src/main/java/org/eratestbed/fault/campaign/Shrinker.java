@@ -47,6 +47,16 @@ final class Shrinker {
 
     private static RunPlan failingCrash(Predicate<Defect> live, RunPlan candidate, String oracle, int states,
             long stateSeed, int[] budget) {
+        try {
+            return failingCrashOrThrow(live, candidate, oracle, states, stateSeed, budget);
+        } catch (RuntimeException e) {
+            // a candidate the testbed cannot run is not a smaller failing one
+            return null;
+        }
+    }
+
+    private static RunPlan failingCrashOrThrow(Predicate<Defect> live, RunPlan candidate, String oracle, int states,
+            long stateSeed, int[] budget) {
         budget[0]--;
         RunExecutor.Outcome dry = RunExecutor.execute(live, candidate.withCrashStep(-1), RunGenerator.MAX_STEPS);
         List<Long> steps = new ArrayList<>();

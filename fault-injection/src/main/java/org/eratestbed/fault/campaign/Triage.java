@@ -161,6 +161,17 @@ final class Triage {
      * cause and their whole plan; those not attributed yet become violations whose defect is
      * {@link Finding#UNTRIAGED}. Returns how many were not attributed.
      */
+    /**
+     * A run the testbed could not execute: written at once as an untriaged {@code harness} violation with its
+     * reproducer (no attribution or shrinking, which would run the same code again).
+     */
+    void writeHarnessError(int run, long runSeed, RunPlan plan, RunRecord record, long tMs, RuntimeException e) {
+        Oracles.Violation v = new Oracles.Violation(org.eratestbed.fault.result.OracleIds.HARNESS,
+                "the testbed could not run this run: " + e, "no crash state");
+        Held h = new Held(run, runSeed, plan, v, "none", List.of(), record, tMs, List.of());
+        writeAs(h, Finding.UNTRIAGED, false, plan, v, "none", List.of());
+    }
+
     int flushUntriaged() {
         int untriaged = toAttribute.size();
         while (!toAttribute.isEmpty()) {

@@ -14,6 +14,11 @@ public final class OracleIds {
     public static final String METADATA_CONSISTENCY = "metadata-consistency";
     public static final String LINEAR_DATA = "linear-data";
     public static final String LIVENESS = "liveness";
+    /**
+     * Not an oracle of dm-era: the testbed itself could not run a run (a model or scheduler exception). Written
+     * as an untriaged violation so that it is seen and replayable, and the campaign goes on.
+     */
+    public static final String HARNESS = "harness";
 
     /** All of them, in the design's order (reports list oracles in this order, unknown ids after). */
     public static final List<String> ALL = List.of(TRACKING, IN_FLIGHT, ERA_FROM_FUTURE, METADATA_CONSISTENCY,
