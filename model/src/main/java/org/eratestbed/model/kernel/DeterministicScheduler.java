@@ -50,7 +50,7 @@ public final class DeterministicScheduler implements Scheduler {
         private volatile boolean killed;
         private volatile Throwable failure;
         private volatile Object result;
-        private Thread thread;
+        private volatile Thread thread;
 
         private Actor(String name) {
             this.name = name;
@@ -104,6 +104,13 @@ public final class DeterministicScheduler implements Scheduler {
     private long maxSteps = 10_000_000L;
     private boolean crashed;
     private Actor failed;
+    /** The stop condition of the {@link #runUntil} in progress, or null outside one. */
+    private BooleanSupplier stop;
+    /**
+     * A decision an actor made at its yield point on the loop's behalf and that was not itself (an
+     * {@link Outcome}, another actor, or an event): the loop carries it out instead of deciding again.
+     */
+    private Object decided;
 
     public DeterministicScheduler(ChoicePolicy policy) {
         this(policy, 10_000);
@@ -141,14 +148,12 @@ public final class DeterministicScheduler implements Scheduler {
     public Actor start(String name, Supplier<?> body) {
         Actor a = new Actor(name);
         actors.add(a);
-        Thread t = new Thread(() -> runActor(a, body), "det-" + name);
-        t.setDaemon(true);
-        a.thread = t;
-        t.start();
+        ActorThreads.run("det-" + name, () -> runActor(a, body));
         return a;
     }
 
     private void runActor(Actor a, Supplier<?> body) {
+        a.thread = Thread.currentThread();
         a.go.acquireUninterruptibly();
         try {
             if (a.killed) {
@@ -165,6 +170,8 @@ public final class DeterministicScheduler implements Scheduler {
             a.failure = t;
             a.state = State.FAILED;
         } finally {
+            // A pooled thread runs other actors (of other schedulers) later: it must not keep this one.
+            current.remove();
             back.release();
         }
     }
@@ -177,6 +184,22 @@ public final class DeterministicScheduler implements Scheduler {
         }
         a.at = label;
         a.state = State.READY;
+        if (stop != null && decided == null) {
+            // Make the loop's next decision here, on the actor's thread, with the same checks in the same
+            // order: when the policy picks this very actor again, the step is taken without the two thread
+            // hand-offs (to the loop and back) that would otherwise change nothing but the time it takes.
+            Object d;
+            try {
+                d = decide();
+            } catch (RuntimeException | Error e) {
+                d = new Raised(e); // the loop's own failure: rethrown by the loop, not the actor's
+            }
+            if (d == a) {
+                a.state = State.RUNNING;
+                return;
+            }
+            decided = d;
+        }
         handBack(a);
     }
 
@@ -215,60 +238,95 @@ public final class DeterministicScheduler implements Scheduler {
 
     /** Runs until {@code stop} holds, nothing can happen, an actor fails, or the step budget is spent. */
     public Outcome runUntil(BooleanSupplier stop) {
-        List<String> labels = new ArrayList<>();
-        List<Object> targets = new ArrayList<>();
-        while (true) {
-            if (crashed) {
-                return Outcome.CRASHED;
-            }
-            if (failed != null) {
-                return Outcome.FAILED;
-            }
-            if (stop.getAsBoolean()) {
-                return Outcome.STOPPED;
-            }
-            labels.clear();
-            targets.clear();
-            for (Actor a : actors) {
-                if (a.state == State.NEW || a.state == State.READY
-                        || (a.state == State.WAITING && a.condition.getAsBoolean())) {
-                    labels.add("actor:" + a.name + "@" + a.at);
-                    targets.add(a);
+        BooleanSupplier outer = this.stop;
+        this.stop = Objects.requireNonNull(stop);
+        decided = null;
+        try {
+            while (true) {
+                Object d = decided != null ? decided : decide();
+                decided = null;
+                if (d instanceof Raised r) {
+                    if (r.thrown() instanceof Error e) {
+                        throw e;
+                    }
+                    throw (RuntimeException) r.thrown();
+                }
+                if (d instanceof Outcome o) {
+                    return o;
+                }
+                if (d instanceof Actor a) {
+                    a.state = State.RUNNING;
+                    a.go.release();
+                    awaitHandBack(a);
+                    if (a.state == State.FAILED) {
+                        failed = a;
+                    }
+                } else {
+                    int[] ev = (int[]) d;
+                    sources.get(ev[0]).fireEvent(ev[1]);
                 }
             }
-            for (EventSource s : sources) {
-                int n = s.pendingEvents();
-                for (int i = 0; i < n; i++) {
-                    labels.add("event:" + s.name() + ":" + s.describeEvent(i));
-                    targets.add(new int[] {sources.indexOf(s), i});
-                }
-            }
-            if (labels.isEmpty()) {
-                return Outcome.QUIESCENT;
-            }
-            if (steps >= maxSteps) {
-                return Outcome.STEP_LIMIT;
-            }
-            int pick = policy.choose(steps, List.copyOf(labels));
-            if (pick < 0 || pick >= labels.size()) {
-                throw new IllegalStateException("policy chose " + pick + " of " + labels.size() + " options");
-            }
-            steps++;
-            choices.add(pick);
-            record(labels.get(pick));
-            Object target = targets.get(pick);
-            if (target instanceof Actor a) {
-                a.state = State.RUNNING;
-                a.go.release();
-                awaitHandBack(a);
-                if (a.state == State.FAILED) {
-                    failed = a;
-                }
-            } else {
-                int[] ev = (int[]) target;
-                sources.get(ev[0]).fireEvent(ev[1]);
+        } finally {
+            this.stop = outer;
+            decided = null;
+        }
+    }
+
+    /** What {@link #decide} threw on an actor's thread, for the loop to throw as it would have. */
+    private record Raised(Throwable thrown) {
+        Raised {
+            Objects.requireNonNull(thrown);
+        }
+    }
+
+    private final List<String> labels = new ArrayList<>();
+    private final List<Object> targets = new ArrayList<>();
+
+    /**
+     * One turn of the loop up to its choice: the {@link Outcome} the run ends with, or the chosen actor or
+     * event ({@code int[]{source, index}}), the step already counted and recorded. Runs on whichever thread
+     * holds the token: the loop's, or the actor's at a yield point.
+     */
+    private Object decide() {
+        if (crashed) {
+            return Outcome.CRASHED;
+        }
+        if (failed != null) {
+            return Outcome.FAILED;
+        }
+        if (stop.getAsBoolean()) {
+            return Outcome.STOPPED;
+        }
+        labels.clear();
+        targets.clear();
+        for (Actor a : actors) {
+            if (a.state == State.NEW || a.state == State.READY
+                    || (a.state == State.WAITING && a.condition.getAsBoolean())) {
+                labels.add("actor:" + a.name + "@" + a.at);
+                targets.add(a);
             }
         }
+        for (EventSource s : sources) {
+            int n = s.pendingEvents();
+            for (int i = 0; i < n; i++) {
+                labels.add("event:" + s.name() + ":" + s.describeEvent(i));
+                targets.add(new int[] {sources.indexOf(s), i});
+            }
+        }
+        if (labels.isEmpty()) {
+            return Outcome.QUIESCENT;
+        }
+        if (steps >= maxSteps) {
+            return Outcome.STEP_LIMIT;
+        }
+        int pick = policy.choose(steps, List.copyOf(labels));
+        if (pick < 0 || pick >= labels.size()) {
+            throw new IllegalStateException("policy chose " + pick + " of " + labels.size() + " options");
+        }
+        steps++;
+        choices.add(pick);
+        record(labels.get(pick));
+        return targets.get(pick);
     }
 
     /**
@@ -278,7 +336,8 @@ public final class DeterministicScheduler implements Scheduler {
     private void awaitHandBack(Actor a) {
         try {
             while (!back.tryAcquire(WATCHDOG_SECONDS, java.util.concurrent.TimeUnit.SECONDS)) {
-                if (a.thread.getState() == Thread.State.BLOCKED) {
+                Thread t = a.thread;
+                if (t != null && t.getState() == Thread.State.BLOCKED) {
                     throw new IllegalStateException("actor " + a.name + " is blocked on a Java monitor held by a"
                             + " parked actor (at " + a.at + "): that lock must go through the Scheduler");
                 }
