@@ -111,6 +111,8 @@ public final class DeterministicScheduler implements Scheduler {
      * {@link Outcome}, another actor, or an event): the loop carries it out instead of deciding again.
      */
     private Object decided;
+    /** The actor that holds the token while the loop's thread waits (for the watchdog's message). */
+    private volatile Actor running;
 
     public DeterministicScheduler(ChoicePolicy policy) {
         this(policy, 10_000);
@@ -172,7 +174,10 @@ public final class DeterministicScheduler implements Scheduler {
         } finally {
             // A pooled thread runs other actors (of other schedulers) later: it must not keep this one.
             current.remove();
-            back.release();
+            if (a.state == State.FAILED && stop != null) {
+                failed = a;
+            }
+            switchFrom(a);
         }
     }
 
@@ -184,23 +189,7 @@ public final class DeterministicScheduler implements Scheduler {
         }
         a.at = label;
         a.state = State.READY;
-        if (stop != null && decided == null) {
-            // Make the loop's next decision here, on the actor's thread, with the same checks in the same
-            // order: when the policy picks this very actor again, the step is taken without the two thread
-            // hand-offs (to the loop and back) that would otherwise change nothing but the time it takes.
-            Object d;
-            try {
-                d = decide();
-            } catch (RuntimeException | Error e) {
-                d = new Raised(e); // the loop's own failure: rethrown by the loop, not the actor's
-            }
-            if (d == a) {
-                a.state = State.RUNNING;
-                return;
-            }
-            decided = d;
-        }
-        handBack(a);
+        switchFrom(a);
     }
 
     @Override
@@ -218,7 +207,7 @@ public final class DeterministicScheduler implements Scheduler {
         a.at = what;
         a.condition = condition;
         a.state = State.WAITING;
-        handBack(a);
+        switchFrom(a);
         a.condition = null;
     }
 
@@ -227,8 +216,41 @@ public final class DeterministicScheduler implements Scheduler {
         // Conditions are re-evaluated before every choice.
     }
 
-    private void handBack(Actor a) {
-        back.release();
+    /**
+     * Gives up the token from {@code a}'s own thread ({@code a} has just yielded, started to wait, or finished)
+     * and, unless it finished, returns when it is picked again. Inside {@link #runUntil} the loop's next
+     * decision is made right here, with the same checks in the same order as the loop would make them: when
+     * the policy picks {@code a} again it simply goes on, another actor gets the token straight from this
+     * thread, and only an event or the end of the run goes back to the loop's thread. The interleaving is the
+     * loop's, choice for choice; what is saved is the thread hand-offs (to the loop and on), which on a busy
+     * machine cost more than the steps themselves.
+     */
+    private void switchFrom(Actor a) {
+        if (stop != null && !a.killed) {
+            Object d;
+            try {
+                d = decide();
+            } catch (RuntimeException | Error e) {
+                d = new Raised(e); // the loop's own failure: rethrown by the loop, not the actor's
+            }
+            if (d == a) {
+                a.state = State.RUNNING;
+                return;
+            }
+            if (d instanceof Actor b) {
+                running = b;
+                b.state = State.RUNNING;
+                b.go.release();
+            } else {
+                decided = d;
+                back.release();
+            }
+        } else {
+            back.release();
+        }
+        if (a.finished()) {
+            return;
+        }
         a.go.acquireUninterruptibly();
         if (a.killed) {
             throw new ActorKilled(a.name);
@@ -255,12 +277,10 @@ public final class DeterministicScheduler implements Scheduler {
                     return o;
                 }
                 if (d instanceof Actor a) {
+                    running = a;
                     a.state = State.RUNNING;
                     a.go.release();
-                    awaitHandBack(a);
-                    if (a.state == State.FAILED) {
-                        failed = a;
-                    }
+                    awaitHandBack(); // until an actor ends the run or needs an event fired
                 } else {
                     int[] ev = (int[]) d;
                     sources.get(ev[0]).fireEvent(ev[1]);
@@ -333,9 +353,10 @@ public final class DeterministicScheduler implements Scheduler {
      * Waits for the running actor to reach its next yield point. An actor that blocks on a Java monitor held
      * by a parked actor would hang the run for good; the watchdog turns that into a clear failure.
      */
-    private void awaitHandBack(Actor a) {
+    private void awaitHandBack() {
         try {
             while (!back.tryAcquire(WATCHDOG_SECONDS, java.util.concurrent.TimeUnit.SECONDS)) {
+                Actor a = running;
                 Thread t = a.thread;
                 if (t != null && t.getState() == Thread.State.BLOCKED) {
                     throw new IllegalStateException("actor " + a.name + " is blocked on a Java monitor held by a"
@@ -344,7 +365,7 @@ public final class DeterministicScheduler implements Scheduler {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while " + a.name + " ran", e);
+            throw new IllegalStateException("interrupted while " + running.name + " ran", e);
         }
     }
 
