@@ -101,12 +101,27 @@ public final class CrashState implements BlockDevice {
     /** This state as a sparse image (a shallow copy of the durable image plus the kept sectors). */
     public PageImage materialize() {
         PageImage img = space.durable().copy();
-        byte[] buf = new byte[SECTOR_SIZE];
+        // Kept sectors that follow each other within a page go in one write: a write copies its page (the
+        // image is copy-on-write) and a torn era block is several sectors of one page. Same content either way.
+        byte[] buf = new byte[PageImage.PAGE_BYTES];
+        long runStart = -1;
+        int run = 0;
         for (long s : space.candidates()) {
-            if (space.keptUnitAt(bits, s) >= 0) {
-                readSector(s, buf, 0);
-                img.write(s, buf, 0, 1);
+            if (space.keptUnitAt(bits, s) < 0) {
+                continue;
             }
+            if (run > 0 && (s != runStart + run || s % PageImage.PAGE_SECTORS == 0)) {
+                img.write(runStart, buf, 0, run);
+                run = 0;
+            }
+            if (run == 0) {
+                runStart = s;
+            }
+            readSector(s, buf, run * SECTOR_SIZE);
+            run++;
+        }
+        if (run > 0) {
+            img.write(runStart, buf, 0, run);
         }
         return img;
     }
