@@ -51,6 +51,9 @@ public final class DeterministicScheduler implements Scheduler {
         private volatile Throwable failure;
         private volatile Object result;
         private volatile Thread thread;
+        /** What the actor runs; it gets a thread only when it is first picked. */
+        private Supplier<?> body;
+        private boolean started;
 
         private Actor(String name) {
             this.name = name;
@@ -149,19 +152,29 @@ public final class DeterministicScheduler implements Scheduler {
     /** Spawns an actor that computes a value; it runs only when the scheduler picks it. */
     public Actor start(String name, Supplier<?> body) {
         Actor a = new Actor(name);
+        a.body = body;
         actors.add(a);
-        ActorThreads.run("det-" + name, () -> runActor(a, body));
         return a;
+    }
+
+    /**
+     * Lets the picked actor {@code a} run: its first time on a thread of its own taken from the pool (so the
+     * thread starts straight into the actor instead of waking to wait for its first turn), later by waking it.
+     */
+    private void wake(Actor a) {
+        if (a.started) {
+            a.go.release();
+            return;
+        }
+        a.started = true;
+        Supplier<?> body = a.body;
+        a.body = null;
+        ActorThreads.run("det-" + a.name, () -> runActor(a, body));
     }
 
     private void runActor(Actor a, Supplier<?> body) {
         a.thread = Thread.currentThread();
-        a.go.acquireUninterruptibly();
         try {
-            if (a.killed) {
-                a.state = State.KILLED;
-                return;
-            }
             a.state = State.RUNNING;
             current.set(a);
             a.result = body.get();
@@ -240,7 +253,7 @@ public final class DeterministicScheduler implements Scheduler {
             if (d instanceof Actor b) {
                 running = b;
                 b.state = State.RUNNING;
-                b.go.release();
+                wake(b);
             } else {
                 decided = d;
                 back.release();
@@ -279,7 +292,7 @@ public final class DeterministicScheduler implements Scheduler {
                 if (d instanceof Actor a) {
                     running = a;
                     a.state = State.RUNNING;
-                    a.go.release();
+                    wake(a);
                     awaitHandBack(); // until an actor ends the run or needs an event fired
                 } else {
                     int[] ev = (int[]) d;
@@ -391,6 +404,13 @@ public final class DeterministicScheduler implements Scheduler {
     public void crash() {
         crashed = true;
         for (Actor a : actors) {
+            if (!a.started) {
+                // never picked: it has no thread and did nothing, so there is nothing to unwind
+                a.killed = true;
+                a.body = null;
+                a.state = State.KILLED;
+                continue;
+            }
             if (!a.finished()) {
                 a.killed = true;
                 a.go.release();
