@@ -66,8 +66,15 @@ public final class CrashState implements BlockDevice {
 
     /** Copies {@code count} sectors of this state from {@code sector} into {@code dst} at {@code off}. */
     public void read(long sector, byte[] dst, int off, int count) {
-        for (int i = 0; i < count; i++) {
-            readSector(sector + i, dst, off + i * SECTOR_SIZE);
+        // The durable image in one read, then the kept sectors of the candidates in the range over it: only
+        // candidates differ between states, and a sector-by-sector read looked each sector up twice.
+        space.durable().read(sector, dst, off, count);
+        long[] cand = space.candidates();
+        int i = java.util.Arrays.binarySearch(cand, sector);
+        for (i = i < 0 ? -i - 1 : i; i < cand.length && cand[i] < sector + count; i++) {
+            if (space.keptUnitAt(bits, cand[i]) >= 0) {
+                readSector(cand[i], dst, off + (int) (cand[i] - sector) * SECTOR_SIZE);
+            }
         }
     }
 
