@@ -66,8 +66,15 @@ public final class CrashState implements BlockDevice {
 
     /** Copies {@code count} sectors of this state from {@code sector} into {@code dst} at {@code off}. */
     public void read(long sector, byte[] dst, int off, int count) {
-        for (int i = 0; i < count; i++) {
-            readSector(sector + i, dst, off + i * SECTOR_SIZE);
+        // The durable image in one read, then the kept sectors of the candidates in the range over it: only
+        // candidates differ between states, and a sector-by-sector read looked each sector up twice.
+        space.durable().read(sector, dst, off, count);
+        long[] cand = space.candidates();
+        int i = java.util.Arrays.binarySearch(cand, sector);
+        for (i = i < 0 ? -i - 1 : i; i < cand.length && cand[i] < sector + count; i++) {
+            if (space.keptUnitAt(bits, cand[i]) >= 0) {
+                readSector(cand[i], dst, off + (int) (cand[i] - sector) * SECTOR_SIZE);
+            }
         }
     }
 
@@ -101,12 +108,27 @@ public final class CrashState implements BlockDevice {
     /** This state as a sparse image (a shallow copy of the durable image plus the kept sectors). */
     public PageImage materialize() {
         PageImage img = space.durable().copy();
-        byte[] buf = new byte[SECTOR_SIZE];
+        // Kept sectors that follow each other within a page go in one write: a write copies its page (the
+        // image is copy-on-write) and a torn era block is several sectors of one page. Same content either way.
+        byte[] buf = new byte[PageImage.PAGE_BYTES];
+        long runStart = -1;
+        int run = 0;
         for (long s : space.candidates()) {
-            if (space.keptUnitAt(bits, s) >= 0) {
-                readSector(s, buf, 0);
-                img.write(s, buf, 0, 1);
+            if (space.keptUnitAt(bits, s) < 0) {
+                continue;
             }
+            if (run > 0 && (s != runStart + run || s % PageImage.PAGE_SECTORS == 0)) {
+                img.write(runStart, buf, 0, run);
+                run = 0;
+            }
+            if (run == 0) {
+                runStart = s;
+            }
+            readSector(s, buf, run * SECTOR_SIZE);
+            run++;
+        }
+        if (run > 0) {
+            img.write(runStart, buf, 0, run);
         }
         return img;
     }

@@ -13,7 +13,9 @@ import org.eratestbed.device.BlockDevice;
  * {@link #copy()} a shallow copy of the page map (linear in the pages stored, never in the device size), so
  * the durable image behind a crash, and every crash state built on it, can share pages with the live disk.
  * A page that becomes all zeroes is dropped, so the map holds only non-zero content. The {@link ContentHash}
- * is kept up to date on every change. The map is sorted, so nothing here depends on hash iteration order.
+ * is computed when asked for and kept until the next change: it is an XOR over sectors of a hash that is 0 for
+ * an all-zero sector, so it depends on the content only, and a disk written many times between two questions
+ * (a recovery's metadata disk is never asked) does not hash every sector it writes. The map is sorted, so nothing here depends on hash iteration order.
  */
 public final class PageImage {
     public static final int PAGE_SECTORS = 8;
@@ -23,8 +25,8 @@ public final class PageImage {
 
     private final long sizeSectors;
     private final TreeMap<Long, byte[]> pages;
-    private long hashHi;
-    private long hashLo;
+    /** The content hash, or null when a change since it was computed made it stale. */
+    private volatile ContentHash hash = new ContentHash(0, 0);
 
     public PageImage(long sizeSectors) {
         if (sizeSectors <= 0) {
@@ -37,8 +39,7 @@ public final class PageImage {
     private PageImage(PageImage other) {
         this.sizeSectors = other.sizeSectors;
         this.pages = new TreeMap<>(other.pages);
-        this.hashHi = other.hashHi;
-        this.hashLo = other.hashLo;
+        this.hash = other.hash;
     }
 
     /** A copy that shares every page with this one (pages are copy-on-write). */
@@ -56,7 +57,21 @@ public final class PageImage {
     }
 
     public ContentHash contentHash() {
-        return new ContentHash(hashHi, hashLo);
+        ContentHash h = hash;
+        if (h == null) {
+            long hi = 0;
+            long lo = 0;
+            for (Map.Entry<Long, byte[]> e : pages.entrySet()) {
+                long base = e.getKey() * PAGE_SECTORS;
+                for (int i = 0; i < PAGE_SECTORS; i++) {
+                    hi ^= SectorHash.hi(base + i, e.getValue(), i * S);
+                    lo ^= SectorHash.lo(base + i, e.getValue(), i * S);
+                }
+            }
+            h = new ContentHash(hi, lo);
+            hash = h;
+        }
+        return h;
     }
 
     /** True when both images hold the same bytes everywhere (compares pages, not hashes). */
@@ -119,15 +134,8 @@ public final class PageImage {
             int n = Math.min(PAGE_SECTORS - first, count - done);
             byte[] old = pages.get(pageNo);
             byte[] page = old == null ? new byte[PAGE_BYTES] : old.clone();
-            for (int i = 0; i < n; i++) {
-                int po = (first + i) * S;
-                long ss = s + i;
-                if (old != null) {
-                    toggleHash(ss, old, po);
-                }
-                System.arraycopy(src, off + (done + i) * S, page, po, S);
-                toggleHash(ss, page, po);
-            }
+            System.arraycopy(src, off + done * S, page, first * S, n * S);
+            hash = null;
             if (isZero(page, 0, PAGE_BYTES)) {
                 pages.remove(pageNo);
             } else {
@@ -145,11 +153,8 @@ public final class PageImage {
         long endFull = end / PAGE_SECTORS;
         if (firstFull < endFull) {
             NavigableMap<Long, byte[]> whole = pages.subMap(firstFull, true, endFull, false);
-            for (Map.Entry<Long, byte[]> e : whole.entrySet()) {
-                long base = e.getKey() * PAGE_SECTORS;
-                for (int i = 0; i < PAGE_SECTORS; i++) {
-                    toggleHash(base + i, e.getValue(), i * S);
-                }
+            if (!whole.isEmpty()) {
+                hash = null;
             }
             whole.clear();
             zeroPartial(sector, Math.min(end, firstFull * PAGE_SECTORS));
@@ -169,15 +174,14 @@ public final class PageImage {
         }
     }
 
-    /** XOR is its own inverse: the same call removes old content from the hash and adds new content. */
-    private void toggleHash(long sector, byte[] page, int off) {
-        hashHi ^= SectorHash.hi(sector, page, off);
-        hashLo ^= SectorHash.lo(sector, page, off);
-    }
+
+    private static final byte[] ZERO_PAGE = new byte[PAGE_BYTES];
 
     static boolean isZero(byte[] b, int off, int len) {
-        for (int i = off; i < off + len; i++) {
-            if (b[i] != 0) {
+        // Arrays.mismatch compares many bytes a step; every page written and every crash state goes through here.
+        for (int from = off; from < off + len; from += PAGE_BYTES) {
+            int n = Math.min(PAGE_BYTES, off + len - from);
+            if (java.util.Arrays.mismatch(b, from, from + n, ZERO_PAGE, 0, n) >= 0) {
                 return false;
             }
         }

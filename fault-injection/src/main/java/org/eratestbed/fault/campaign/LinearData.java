@@ -156,20 +156,24 @@ final class LinearData {
     }
 
     private String judge(long b, int k, OriginStamp.Sector s, Allowed allowed) {
-        String where = "origin block " + b + " sector " + k + " holds " + s;
+        // The description is built only for a sector that fails: this runs for every sector of every state.
         if (s.isZero()) {
-            return allowed.zero() ? null : where + ", but it may only hold " + describe(allowed) + why(b, -1);
+            return allowed.zero() ? null : where(b, k, s) + ", but it may only hold " + describe(allowed) + why(b, -1);
         }
         if (s == OriginStamp.Sector.FOREIGN) {
-            return where + "; it may only hold " + describe(allowed);
+            return where(b, k, s) + "; it may only hold " + describe(allowed);
         }
         if (s.block() != b || s.index() != k) {
-            return where + ": data written for another place; it may only hold " + describe(allowed);
+            return where(b, k, s) + ": data written for another place; it may only hold " + describe(allowed);
         }
         if (!allowed.writes().contains(s.seq())) {
-            return where + ", but it may only hold " + describe(allowed) + why(b, s.seq());
+            return where(b, k, s) + ", but it may only hold " + describe(allowed) + why(b, s.seq());
         }
         return null;
+    }
+
+    private static String where(long b, int k, OriginStamp.Sector s) {
+        return "origin block " + b + " sector " + k + " holds " + s;
     }
 
     private static String describe(Allowed a) {

@@ -114,7 +114,9 @@ public final class Oracles {
             CrashState originState = origins.get(index % origins.size());
             index++;
             checked++;
-            String where = "state " + index + " of " + sel.size() + " (" + space.count() + " possible): "
+            // Described only for a violation: describing both states cost as much as some oracles.
+            int nr = index;
+            Supplier<String> where = () -> "state " + nr + " of " + sel.size() + " (" + space.count() + " possible): "
                     + state.describe() + "; origin: " + originState.describe();
             Violation v = checkState(live, o, state, originState, afterCrash, index == 1, where);
             if (v != null && !record(o, withoutFaults, state, v, out, expected) && stopAtFirst) {
@@ -167,14 +169,14 @@ public final class Oracles {
     }
 
     private static Violation checkState(Predicate<Defect> live, RunExecutor.Outcome o, CrashState state,
-            CrashState originState, LinearData linear, boolean readThroughTarget, String where) {
+            CrashState originState, LinearData linear, boolean readThroughTarget, Supplier<String> where) {
         CrashStateSource source = new CrashStateSource(state);
         if (!source.isZero(0)) {
             CheckReport report = EraCheck.check(source);
             if (!report.ok()) {
                 return new Violation(OracleIds.METADATA_CONSISTENCY,
                         "check of the crashed metadata: " + String.join("; ", report.lines().subList(0,
-                                Math.min(3, report.lines().size()))), where);
+                                Math.min(3, report.lines().size()))), where.get());
             }
         }
         Command.Target t = o.plan().script().target();
@@ -187,14 +189,14 @@ public final class Oracles {
                     return null; // nothing was promised yet
                 }
                 return new Violation(OracleIds.LIVENESS, "recovery: the target cannot be created again: "
-                        + lines(created), where);
+                        + lines(created), where.get());
             }
             // The era a status would show, read from the live target: a status command is one more actor (a
             // thread hand-off) per state for the same number.
             long era = rec.currentEra() < 0 ? -1 : Integer.toUnsignedLong(rec.currentEra());
             if (era >= 0 && era < Integer.toUnsignedLong(o.visibleEra())) {
                 return new Violation(OracleIds.ERA_FROM_FUTURE, "recovery: current era " + era
-                        + " is below era " + o.visibleEra() + " that a status or message showed before the crash", where);
+                        + " is below era " + o.visibleEra() + " that a status or message showed before the crash", where.get());
             }
             // The first state of a run is read through the recovered target (dm core splits the read, era maps
             // each piece); later ones straight from the origin state. A read's mapping is a stateless remap that
@@ -203,15 +205,15 @@ public final class Oracles {
             byte[] content = readThroughTarget ? rec.read(0, t.originBlocks()) : originContent(originState, t);
             if (content == null) {
                 return new Violation(OracleIds.LINEAR_DATA, "recovery: reading the origin through the recovered "
-                        + "target failed", where);
+                        + "target failed", where.get());
             }
             String bad = linear.check(content, t.originBlocks());
             if (bad != null) {
-                return new Violation(OracleIds.LINEAR_DATA, "after recovery: " + bad, where);
+                return new Violation(OracleIds.LINEAR_DATA, "after recovery: " + bad, where.get());
             }
             Result removed = rec.remove();
             if (!(removed instanceof Result.Done)) {
-                return new Violation(OracleIds.LIVENESS, "recovery: remove failed: " + lines(removed), where);
+                return new Violation(OracleIds.LIVENESS, "recovery: remove failed: " + lines(removed), where.get());
             }
             // After a clean remove the origin, read directly now, holds what was read before: era never writes
             // the origin itself, so neither recovery nor removal may change a block.
@@ -220,7 +222,7 @@ public final class Oracles {
             if (!java.util.Arrays.equals(content, removedContent)) {
                 String changed = linear.check(removedContent, t.originBlocks());
                 return new Violation(OracleIds.LINEAR_DATA, "after a clean remove the origin differs from what was "
-                        + "read before it" + (changed == null ? "" : ": " + changed), where);
+                        + "read before it" + (changed == null ? "" : ": " + changed), where.get());
             }
             return tracking(o, new PageImageSource(rec.metadataDisk().image()), where);
         } finally {
@@ -243,7 +245,7 @@ public final class Oracles {
     }
 
     /** Every acknowledged write must be listed as written since the era it was acknowledged in. */
-    private static Violation tracking(RunExecutor.Outcome o, BlockSource image, String where) {
+    private static Violation tracking(RunExecutor.Outcome o, BlockSource image, Supplier<String> where) {
         Map<Integer, BitSet> since = new TreeMap<>();
         for (ModelTarget.WriteAck a : o.acks()) {
             BitSet listed = since.computeIfAbsent(a.ackEra(), e -> listed(image, e));
@@ -253,7 +255,7 @@ public final class Oracles {
                         + Integer.toUnsignedString(a.issueEra()) + ", acknowledged in era "
                         + Integer.toUnsignedString(a.ackEra()) + ") is missing from invalidate --written-since "
                         + Integer.toUnsignedString(a.ackEra()) + " after recovery";
-                return new Violation(inflight ? OracleIds.IN_FLIGHT : OracleIds.TRACKING, what, where);
+                return new Violation(inflight ? OracleIds.IN_FLIGHT : OracleIds.TRACKING, what, where.get());
             }
         }
         return null;

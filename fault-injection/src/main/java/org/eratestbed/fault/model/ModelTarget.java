@@ -307,7 +307,10 @@ public final class ModelTarget implements TargetUnderTest {
 
     private Result run(int line, String text, java.util.function.Supplier<Result> body) {
         int mark = log.mark();
-        DeterministicScheduler.Actor a = scheduler.call(text, () -> {
+        // Until the command finishes and then on to quiescence is one run to quiescence, choice for choice (a
+        // run stops only before a choice): one run lets the command's actor hand the token straight on when it
+        // ends instead of back to this thread and out again.
+        DeterministicScheduler.Actor a = scheduler.start(text, () -> {
             try {
                 return body.get();
             } catch (DmException e) {

@@ -50,7 +50,10 @@ public final class DeterministicScheduler implements Scheduler {
         private volatile boolean killed;
         private volatile Throwable failure;
         private volatile Object result;
-        private Thread thread;
+        private volatile Thread thread;
+        /** What the actor runs; it gets a thread only when it is first picked. */
+        private Supplier<?> body;
+        private boolean started;
 
         private Actor(String name) {
             this.name = name;
@@ -104,6 +107,15 @@ public final class DeterministicScheduler implements Scheduler {
     private long maxSteps = 10_000_000L;
     private boolean crashed;
     private Actor failed;
+    /** The stop condition of the {@link #runUntil} in progress, or null outside one. */
+    private BooleanSupplier stop;
+    /**
+     * A decision an actor made at its yield point on the loop's behalf and that was not itself (an
+     * {@link Outcome}, another actor, or an event): the loop carries it out instead of deciding again.
+     */
+    private Object decided;
+    /** The actor that holds the token while the loop's thread waits (for the watchdog's message). */
+    private volatile Actor running;
 
     public DeterministicScheduler(ChoicePolicy policy) {
         this(policy, 10_000);
@@ -140,21 +152,29 @@ public final class DeterministicScheduler implements Scheduler {
     /** Spawns an actor that computes a value; it runs only when the scheduler picks it. */
     public Actor start(String name, Supplier<?> body) {
         Actor a = new Actor(name);
+        a.body = body;
         actors.add(a);
-        Thread t = new Thread(() -> runActor(a, body), "det-" + name);
-        t.setDaemon(true);
-        a.thread = t;
-        t.start();
         return a;
     }
 
+    /**
+     * Lets the picked actor {@code a} run: its first time on a thread of its own taken from the pool (so the
+     * thread starts straight into the actor instead of waking to wait for its first turn), later by waking it.
+     */
+    private void wake(Actor a) {
+        if (a.started) {
+            a.go.release();
+            return;
+        }
+        a.started = true;
+        Supplier<?> body = a.body;
+        a.body = null;
+        ActorThreads.run("det-" + a.name, () -> runActor(a, body));
+    }
+
     private void runActor(Actor a, Supplier<?> body) {
-        a.go.acquireUninterruptibly();
+        a.thread = Thread.currentThread();
         try {
-            if (a.killed) {
-                a.state = State.KILLED;
-                return;
-            }
             a.state = State.RUNNING;
             current.set(a);
             a.result = body.get();
@@ -165,7 +185,12 @@ public final class DeterministicScheduler implements Scheduler {
             a.failure = t;
             a.state = State.FAILED;
         } finally {
-            back.release();
+            // A pooled thread runs other actors (of other schedulers) later: it must not keep this one.
+            current.remove();
+            if (a.state == State.FAILED && stop != null) {
+                failed = a;
+            }
+            switchFrom(a);
         }
     }
 
@@ -177,7 +202,7 @@ public final class DeterministicScheduler implements Scheduler {
         }
         a.at = label;
         a.state = State.READY;
-        handBack(a);
+        switchFrom(a);
     }
 
     @Override
@@ -195,7 +220,7 @@ public final class DeterministicScheduler implements Scheduler {
         a.at = what;
         a.condition = condition;
         a.state = State.WAITING;
-        handBack(a);
+        switchFrom(a);
         a.condition = null;
     }
 
@@ -204,8 +229,41 @@ public final class DeterministicScheduler implements Scheduler {
         // Conditions are re-evaluated before every choice.
     }
 
-    private void handBack(Actor a) {
-        back.release();
+    /**
+     * Gives up the token from {@code a}'s own thread ({@code a} has just yielded, started to wait, or finished)
+     * and, unless it finished, returns when it is picked again. Inside {@link #runUntil} the loop's next
+     * decision is made right here, with the same checks in the same order as the loop would make them: when
+     * the policy picks {@code a} again it simply goes on, another actor gets the token straight from this
+     * thread, and only an event or the end of the run goes back to the loop's thread. The interleaving is the
+     * loop's, choice for choice; what is saved is the thread hand-offs (to the loop and on), which on a busy
+     * machine cost more than the steps themselves.
+     */
+    private void switchFrom(Actor a) {
+        if (stop != null && !a.killed) {
+            Object d;
+            try {
+                d = decide();
+            } catch (RuntimeException | Error e) {
+                d = new Raised(e); // the loop's own failure: rethrown by the loop, not the actor's
+            }
+            if (d == a) {
+                a.state = State.RUNNING;
+                return;
+            }
+            if (d instanceof Actor b) {
+                running = b;
+                b.state = State.RUNNING;
+                wake(b);
+            } else {
+                decided = d;
+                back.release();
+            }
+        } else {
+            back.release();
+        }
+        if (a.finished()) {
+            return;
+        }
         a.go.acquireUninterruptibly();
         if (a.killed) {
             throw new ActorKilled(a.name);
@@ -215,77 +273,112 @@ public final class DeterministicScheduler implements Scheduler {
 
     /** Runs until {@code stop} holds, nothing can happen, an actor fails, or the step budget is spent. */
     public Outcome runUntil(BooleanSupplier stop) {
-        List<String> labels = new ArrayList<>();
-        List<Object> targets = new ArrayList<>();
-        while (true) {
-            if (crashed) {
-                return Outcome.CRASHED;
-            }
-            if (failed != null) {
-                return Outcome.FAILED;
-            }
-            if (stop.getAsBoolean()) {
-                return Outcome.STOPPED;
-            }
-            labels.clear();
-            targets.clear();
-            for (Actor a : actors) {
-                if (a.state == State.NEW || a.state == State.READY
-                        || (a.state == State.WAITING && a.condition.getAsBoolean())) {
-                    labels.add("actor:" + a.name + "@" + a.at);
-                    targets.add(a);
+        BooleanSupplier outer = this.stop;
+        this.stop = Objects.requireNonNull(stop);
+        decided = null;
+        try {
+            while (true) {
+                Object d = decided != null ? decided : decide();
+                decided = null;
+                if (d instanceof Raised r) {
+                    if (r.thrown() instanceof Error e) {
+                        throw e;
+                    }
+                    throw (RuntimeException) r.thrown();
+                }
+                if (d instanceof Outcome o) {
+                    return o;
+                }
+                if (d instanceof Actor a) {
+                    running = a;
+                    a.state = State.RUNNING;
+                    wake(a);
+                    awaitHandBack(); // until an actor ends the run or needs an event fired
+                } else {
+                    int[] ev = (int[]) d;
+                    sources.get(ev[0]).fireEvent(ev[1]);
                 }
             }
-            for (EventSource s : sources) {
-                int n = s.pendingEvents();
-                for (int i = 0; i < n; i++) {
-                    labels.add("event:" + s.name() + ":" + s.describeEvent(i));
-                    targets.add(new int[] {sources.indexOf(s), i});
-                }
-            }
-            if (labels.isEmpty()) {
-                return Outcome.QUIESCENT;
-            }
-            if (steps >= maxSteps) {
-                return Outcome.STEP_LIMIT;
-            }
-            int pick = policy.choose(steps, List.copyOf(labels));
-            if (pick < 0 || pick >= labels.size()) {
-                throw new IllegalStateException("policy chose " + pick + " of " + labels.size() + " options");
-            }
-            steps++;
-            choices.add(pick);
-            record(labels.get(pick));
-            Object target = targets.get(pick);
-            if (target instanceof Actor a) {
-                a.state = State.RUNNING;
-                a.go.release();
-                awaitHandBack(a);
-                if (a.state == State.FAILED) {
-                    failed = a;
-                }
-            } else {
-                int[] ev = (int[]) target;
-                sources.get(ev[0]).fireEvent(ev[1]);
+        } finally {
+            this.stop = outer;
+            decided = null;
+        }
+    }
+
+    /** What {@link #decide} threw on an actor's thread, for the loop to throw as it would have. */
+    private record Raised(Throwable thrown) {
+        Raised {
+            Objects.requireNonNull(thrown);
+        }
+    }
+
+    private final List<String> labels = new ArrayList<>();
+    private final List<Object> targets = new ArrayList<>();
+
+    /**
+     * One turn of the loop up to its choice: the {@link Outcome} the run ends with, or the chosen actor or
+     * event ({@code int[]{source, index}}), the step already counted and recorded. Runs on whichever thread
+     * holds the token: the loop's, or the actor's at a yield point.
+     */
+    private Object decide() {
+        if (crashed) {
+            return Outcome.CRASHED;
+        }
+        if (failed != null) {
+            return Outcome.FAILED;
+        }
+        if (stop.getAsBoolean()) {
+            return Outcome.STOPPED;
+        }
+        labels.clear();
+        targets.clear();
+        for (Actor a : actors) {
+            if (a.state == State.NEW || a.state == State.READY
+                    || (a.state == State.WAITING && a.condition.getAsBoolean())) {
+                labels.add("actor:" + a.name + "@" + a.at);
+                targets.add(a);
             }
         }
+        for (EventSource s : sources) {
+            int n = s.pendingEvents();
+            for (int i = 0; i < n; i++) {
+                labels.add("event:" + s.name() + ":" + s.describeEvent(i));
+                targets.add(new int[] {sources.indexOf(s), i});
+            }
+        }
+        if (labels.isEmpty()) {
+            return Outcome.QUIESCENT;
+        }
+        if (steps >= maxSteps) {
+            return Outcome.STEP_LIMIT;
+        }
+        int pick = policy.choose(steps, List.copyOf(labels));
+        if (pick < 0 || pick >= labels.size()) {
+            throw new IllegalStateException("policy chose " + pick + " of " + labels.size() + " options");
+        }
+        steps++;
+        choices.add(pick);
+        record(labels.get(pick));
+        return targets.get(pick);
     }
 
     /**
      * Waits for the running actor to reach its next yield point. An actor that blocks on a Java monitor held
      * by a parked actor would hang the run for good; the watchdog turns that into a clear failure.
      */
-    private void awaitHandBack(Actor a) {
+    private void awaitHandBack() {
         try {
             while (!back.tryAcquire(WATCHDOG_SECONDS, java.util.concurrent.TimeUnit.SECONDS)) {
-                if (a.thread.getState() == Thread.State.BLOCKED) {
+                Actor a = running;
+                Thread t = a.thread;
+                if (t != null && t.getState() == Thread.State.BLOCKED) {
                     throw new IllegalStateException("actor " + a.name + " is blocked on a Java monitor held by a"
                             + " parked actor (at " + a.at + "): that lock must go through the Scheduler");
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while " + a.name + " ran", e);
+            throw new IllegalStateException("interrupted while " + running.name + " ran", e);
         }
     }
 
@@ -311,6 +404,13 @@ public final class DeterministicScheduler implements Scheduler {
     public void crash() {
         crashed = true;
         for (Actor a : actors) {
+            if (!a.started) {
+                // never picked: it has no thread and did nothing, so there is nothing to unwind
+                a.killed = true;
+                a.body = null;
+                a.state = State.KILLED;
+                continue;
+            }
             if (!a.finished()) {
                 a.killed = true;
                 a.go.release();
