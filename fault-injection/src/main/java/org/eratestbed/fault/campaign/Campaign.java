@@ -104,10 +104,11 @@ public final class Campaign {
                 long t0 = System.nanoTime();
                 long runSeed = runSeed(cfg.seed(), run);
                 Predicate<Defect> live = cfg.variant()::has;
-                RunPlan plan = RunGenerator.plan(live, runSeed);
+                RunPlan plan = RunGenerator.basePlan(runSeed);
                 RunExecutor.Outcome o;
                 Oracles.Checked c;
                 try {
+                    plan = RunGenerator.plan(live, runSeed);
                     o = RunExecutor.execute(live, plan, RunGenerator.MAX_STEPS);
                     c = Oracles.check(live, o, runSeed, cfg.statesPerRun());
                 } catch (RuntimeException e) {

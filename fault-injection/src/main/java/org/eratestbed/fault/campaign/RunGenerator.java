@@ -21,11 +21,20 @@ final class RunGenerator {
 
     static RunPlan plan(Predicate<Defect> live, long runSeed) {
         SplittableRandom r = new SplittableRandom(runSeed);
-        RunPlan plan = new RunPlan(WorkloadGenerator.generate(r.nextLong(), MAX_COMMANDS), r.nextLong(),
-                window(r), -1);
-        plan = CampaignFaults.choose(runSeed, plan);
+        RunPlan plan = basePlan(r, runSeed);
         RunExecutor.Outcome dry = RunExecutor.execute(live, plan, MAX_STEPS);
         return plan.withCrashStep(chooseCrash(r, dry));
+    }
+
+    /** The run's workload, schedule seed, window and faults, without a crash: what {@link #plan} dry-runs. */
+    static RunPlan basePlan(long runSeed) {
+        return basePlan(new SplittableRandom(runSeed), runSeed);
+    }
+
+    private static RunPlan basePlan(SplittableRandom r, long runSeed) {
+        RunPlan plan = new RunPlan(WorkloadGenerator.generate(r.nextLong(), MAX_COMMANDS), r.nextLong(),
+                window(r), -1);
+        return CampaignFaults.choose(runSeed, plan);
     }
 
     /**

@@ -211,7 +211,7 @@ public final class ModelTarget implements TargetUnderTest {
         DeviceRegistry devices = new DeviceRegistry();
         devices.add(METADATA_PATH, "43:0", metadataDev);
         devices.add(ORIGIN_PATH, "43:32", originDev);
-        IoWait ioWait = (bios, latch) -> scheduler.await("metadata I/O", () -> latch.getCount() == 0);
+        IoWait ioWait = IoWait.through(scheduler);
         // The guest's device-mapper major is 254 (Debian's kernel): ctr and preresume errors name the device by it.
         era = new MappedDevice(DEVICE, "254:0", scheduler, devices, log,
                 Map.of("era", new EraTargetType(scheduler, live, ioWait, vmalloc)));

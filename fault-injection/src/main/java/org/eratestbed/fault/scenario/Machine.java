@@ -143,7 +143,7 @@ final class Machine implements AutoCloseable {
         }
         devices.add(METADATA, "43:0", metadata);
         devices.add(ORIGIN, "43:32", origin);
-        IoWait ioWait = (bios, latch) -> scheduler.await("metadata I/O", () -> latch.getCount() == 0);
+        IoWait ioWait = IoWait.through(scheduler);
         type = new EraTargetType(scheduler, live, ioWait, vmalloc).strictAlignment(c.strictAlignment);
         dm = new MappedDevice("era0", "253:0", scheduler, devices, log, Map.of("era", type));
     }

@@ -373,13 +373,38 @@ public final class DeterministicScheduler implements Scheduler {
                 Thread t = a.thread;
                 if (t != null && t.getState() == Thread.State.BLOCKED) {
                     throw new IllegalStateException("actor " + a.name + " is blocked on a Java monitor held by a"
-                            + " parked actor (at " + a.at + "): that lock must go through the Scheduler");
+                            + " parked actor (at " + a.at + "): that lock must go through the Scheduler; "
+                            + monitorHolder(t));
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while " + running.name + " ran", e);
         }
+    }
+
+    /** Which monitor a blocked thread wants and where its holder is parked: what a reader needs to fix it. */
+    private static String monitorHolder(Thread blocked) {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        java.lang.management.ThreadInfo info = mx.getThreadInfo(blocked.getId(), 0);
+        if (info == null) {
+            return "no thread info";
+        }
+        StringBuilder b = new StringBuilder("wants ").append(info.getLockName()).append(" held by ")
+                .append(info.getLockOwnerName());
+        if (info.getLockOwnerId() >= 0) {
+            java.lang.management.ThreadInfo owner = mx.getThreadInfo(new long[] {info.getLockOwnerId()}, true, false)[0];
+            if (owner != null) {
+                int shown = 0;
+                for (StackTraceElement e : owner.getStackTrace()) {
+                    if (e.getClassName().startsWith("org.eratestbed") && shown++ < 6) {
+                        b.append(" < ").append(e.getClassName().substring(e.getClassName().lastIndexOf('.') + 1))
+                                .append('.').append(e.getMethodName()).append(':').append(e.getLineNumber());
+                    }
+                }
+            }
+        }
+        return b.toString();
     }
 
     /** Runs until every actor has finished or nothing more can happen. */

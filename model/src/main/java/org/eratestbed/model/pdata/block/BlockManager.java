@@ -46,7 +46,8 @@ import org.eratestbed.model.pdata.MetadataException;
  * the kernel's bufio reserve), or flushing while a block is write-locked. Several read locks on one block are allowed.
  *
  * <p>The device may complete bios on any thread, inside or after submit: every wait goes through
- * {@link IoWait} (a latch by default). Methods are synchronized, so one block manager may be used from
+ * {@link IoWait} (a latch by default). Methods hold the block manager's lock (dm_bufio_lock), a sleeping
+ * lock that {@link IoWait#newLock()} supplies, so one block manager may be used from
  * several threads, though persistent-data assumes a single mutator like the kernel.
  */
 public final class BlockManager {
@@ -59,6 +60,11 @@ public final class BlockManager {
     /** Far above any legitimate nesting of the persistent-data code. */
     static final int LOCK_LEAK_GUARD = 64;
     private final IoWait ioWait;
+    /**
+     * dm-bufio's mutex. Not a Java monitor: an actor of a deterministic scheduler that waits for I/O while
+     * holding it must let another actor that wants it wait through the scheduler too.
+     */
+    private final java.util.concurrent.locks.Lock lock;
     private final Map<Long, Buffer> cache = new HashMap<>();
     /** Where DMERR lines go (the model's dmesg); nowhere until {@link #logTo} is called. */
     private java.util.function.Consumer<String> dmerr = m -> { };
@@ -99,6 +105,7 @@ public final class BlockManager {
         this.nrBlocks = device.sizeSectors() / SECTORS_PER_BLOCK;
         this.maxHeldLocks = maxHeldLocks;
         this.ioWait = ioWait;
+        this.lock = ioWait.newLock();
     }
 
     public BlockDevice device() {
@@ -115,89 +122,129 @@ public final class BlockManager {
         return nrBlocks;
     }
 
-    public synchronized boolean isReadOnly() {
-        return readOnly;
+    public boolean isReadOnly() {
+        lock.lock();
+        try {
+            return readOnly;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** dm_bm_set_read_only: later write locks and flushes fail with EPERM. */
-    public synchronized void setReadOnly() {
-        readOnly = true;
+    public void setReadOnly() {
+        lock.lock();
+        try {
+            readOnly = true;
+        } finally {
+            lock.unlock();
+        }
     }
 
-    public synchronized void setReadWrite() {
-        readOnly = false;
+    public void setReadWrite() {
+        lock.lock();
+        try {
+            readOnly = false;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** dm_bm_read_lock. A {@code null} validator reads without checking (era's superblock_all_zeroes). */
-    public synchronized Block readLock(long location, BlockValidator validator) {
-        reserveLock(location);
-        Buffer buf = read(location);
-        if (buf.writeLocked) {
-            throw new IllegalStateException("block " + location + " read-locked while write-locked");
+    public Block readLock(long location, BlockValidator validator) {
+        lock.lock();
+        try {
+            reserveLock(location);
+            Buffer buf = read(location);
+            if (buf.writeLocked) {
+                throw new IllegalStateException("block " + location + " read-locked while write-locked");
+            }
+            validate(buf, validator);
+            buf.readers++;
+            heldLocks++;
+            return buf.block;
+        } finally {
+            lock.unlock();
         }
-        validate(buf, validator);
-        buf.readers++;
-        heldLocks++;
-        return buf.block;
     }
 
     /** dm_bm_write_lock: the block's current contents (cached or read), write-locked. */
-    public synchronized Block writeLock(long location, BlockValidator validator) {
-        checkWritable();
-        reserveLock(location);
-        Buffer buf = read(location);
-        checkUnlocked(buf);
-        validate(buf, validator);
-        buf.writeLocked = true;
-        writeLocked++;
-        heldLocks++;
-        return buf.block;
+    public Block writeLock(long location, BlockValidator validator) {
+        lock.lock();
+        try {
+            checkWritable();
+            reserveLock(location);
+            Buffer buf = read(location);
+            checkUnlocked(buf);
+            validate(buf, validator);
+            buf.writeLocked = true;
+            writeLocked++;
+            heldLocks++;
+            return buf.block;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** dm_bm_write_lock_zero: a zeroed, write-locked block, never read from the device. */
-    public synchronized Block writeLockZero(long location, BlockValidator validator) {
-        checkWritable();
-        reserveLock(location);
-        Buffer buf = cache.get(location);
-        if (buf == null) {
-            buf = new Buffer(new Block(location, new byte[BLOCK_SIZE]));
-            cache.put(location, buf);
-        } else {
-            checkUnlocked(buf);
-            Arrays.fill(buf.block.data(), (byte) 0);
+    public Block writeLockZero(long location, BlockValidator validator) {
+        lock.lock();
+        try {
+            checkWritable();
+            reserveLock(location);
+            Buffer buf = cache.get(location);
+            if (buf == null) {
+                buf = new Buffer(new Block(location, new byte[BLOCK_SIZE]));
+                cache.put(location, buf);
+            } else {
+                checkUnlocked(buf);
+                Arrays.fill(buf.block.data(), (byte) 0);
+            }
+            buf.validator = validator;
+            buf.writeLocked = true;
+            writeLocked++;
+            heldLocks++;
+            return buf.block;
+        } finally {
+            lock.unlock();
         }
-        buf.validator = validator;
-        buf.writeLocked = true;
-        writeLocked++;
-        heldLocks++;
-        return buf.block;
     }
 
     /** dm_bm_unlock: a write-locked block becomes dirty. */
-    public synchronized void unlock(Block block) {
-        Buffer buf = cache.get(block.location());
-        if (buf == null || buf.block != block || (!buf.writeLocked && buf.readers == 0)) {
-            throw new IllegalStateException("unlock of " + block + ", which is not locked");
-        }
-        if (buf.writeLocked) {
-            buf.writeLocked = false;
-            writeLocked--;
-            dirty.add(block.location());
-        } else {
-            buf.readers--;
-            if (buf.readers == 0 && buf.writeError && !dirty.contains(block.location())) {
-                // "There is no point in caching invalid buffer": the next lock reads the device.
-                cache.remove(block.location());
+    public void unlock(Block block) {
+        lock.lock();
+        try {
+            Buffer buf = cache.get(block.location());
+            if (buf == null || buf.block != block || (!buf.writeLocked && buf.readers == 0)) {
+                throw new IllegalStateException("unlock of " + block + ", which is not locked");
             }
+            if (buf.writeLocked) {
+                buf.writeLocked = false;
+                writeLocked--;
+                dirty.add(block.location());
+            } else {
+                buf.readers--;
+                if (buf.readers == 0 && buf.writeError && !dirty.contains(block.location())) {
+                    // "There is no point in caching invalid buffer": the next lock reads the device.
+                    cache.remove(block.location());
+                }
+            }
+            heldLocks--;
+        } finally {
+            lock.unlock();
         }
-        heldLocks--;
     }
 
     /** dm_bm_flush: write every dirty block, wait, then FLUSH (see the class comment). */
-    public synchronized void flush() {
-        checkWritable();
-        checkNoWriteLocksBut(null);
-        writeDirtyThenFlush(-1);
+    public void flush() {
+        lock.lock();
+        try {
+            checkWritable();
+            checkNoWriteLocksBut(null);
+            writeDirtyThenFlush(-1);
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
@@ -205,16 +252,21 @@ public final class BlockManager {
      * and write the superblock, FLUSH again. The superblock reaches the device only after everything it
      * may point to is durable.
      */
-    public synchronized void flushAndUnlock(Block superblock) {
-        checkWritable();
-        Buffer sb = cache.get(superblock.location());
-        if (sb == null || sb.block != superblock || !sb.writeLocked) {
-            throw new IllegalStateException("flushAndUnlock of " + superblock + ", which is not write-locked");
+    public void flushAndUnlock(Block superblock) {
+        lock.lock();
+        try {
+            checkWritable();
+            Buffer sb = cache.get(superblock.location());
+            if (sb == null || sb.block != superblock || !sb.writeLocked) {
+                throw new IllegalStateException("flushAndUnlock of " + superblock + ", which is not write-locked");
+            }
+            checkNoWriteLocksBut(sb);
+            writeDirtyThenFlush(superblock.location());
+            unlock(superblock);
+            writeDirtyThenFlush(-1);
+        } finally {
+            lock.unlock();
         }
-        checkNoWriteLocksBut(sb);
-        writeDirtyThenFlush(superblock.location());
-        unlock(superblock);
-        writeDirtyThenFlush(-1);
     }
 
     /**
@@ -224,47 +276,77 @@ public final class BlockManager {
      * when a target instance is torn down (dm-era.md scenario 5). A lock still held is the kernel's
      * "leaked buffer" warning, here IllegalStateException. The block manager cannot be used afterwards.
      */
-    public synchronized void destroy() {
-        checkNotDestroyed();
-        if (heldLocks > 0) {
-            throw new IllegalStateException("leaked buffers: " + heldLocks + " metadata locks still held at destroy");
+    public void destroy() {
+        lock.lock();
+        try {
+            checkNotDestroyed();
+            if (heldLocks > 0) {
+                throw new IllegalStateException("leaked buffers: " + heldLocks + " metadata locks still held at destroy");
+            }
+            List<Long> locations = new ArrayList<>(dirty);
+            List<Bio> bios = new ArrayList<>(locations.size());
+            CountDownLatch done = new CountDownLatch(locations.size());
+            for (long location : locations) {
+                bios.add(writeBio(location, done));
+            }
+            for (Bio bio : bios) {
+                writes++;
+                device.submit(bio);
+            }
+            await(bios, done);
+            cache.clear();
+            destroyed = true;
+        } finally {
+            lock.unlock();
         }
-        List<Long> locations = new ArrayList<>(dirty);
-        List<Bio> bios = new ArrayList<>(locations.size());
-        CountDownLatch done = new CountDownLatch(locations.size());
-        for (long location : locations) {
-            bios.add(writeBio(location, done));
-        }
-        for (Bio bio : bios) {
-            writes++;
-            device.submit(bio);
-        }
-        await(bios, done);
-        cache.clear();
-        destroyed = true;
     }
 
-    public synchronized boolean isDestroyed() {
-        return destroyed;
+    public boolean isDestroyed() {
+        lock.lock();
+        try {
+            return destroyed;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Metadata I/O issued so far. */
-    public synchronized IoStats ioStats() {
-        return new IoStats(reads, writes, flushes);
+    public IoStats ioStats() {
+        lock.lock();
+        try {
+            return new IoStats(reads, writes, flushes);
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Locks currently held (for tests and leak checks). */
-    public synchronized int heldLocks() {
-        return heldLocks;
+    public int heldLocks() {
+        lock.lock();
+        try {
+            return heldLocks;
+        } finally {
+            lock.unlock();
+        }
     }
 
-    public synchronized boolean isDirty(long location) {
-        return dirty.contains(location);
+    public boolean isDirty(long location) {
+        lock.lock();
+        try {
+            return dirty.contains(location);
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Locations of the dirty blocks, ascending. */
-    public synchronized List<Long> dirtyBlocks() {
-        return new ArrayList<>(dirty);
+    public List<Long> dirtyBlocks() {
+        lock.lock();
+        try {
+            return new ArrayList<>(dirty);
+        } finally {
+            lock.unlock();
+        }
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -318,8 +400,13 @@ public final class BlockManager {
      * Sends the kernel's log lines of failed block checks to {@code sink}, without "device-mapper: ": the
      * check's own ("btree spine: node_check failed: ...") and dm_bm_validate_buffer's.
      */
-    public synchronized void logTo(java.util.function.Consumer<String> sink) {
-        this.dmerr = sink;
+    public void logTo(java.util.function.Consumer<String> sink) {
+        lock.lock();
+        try {
+            this.dmerr = sink;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** dm_bm_validate_buffer. */

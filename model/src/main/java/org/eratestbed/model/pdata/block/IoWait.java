@@ -16,4 +16,28 @@ public interface IoWait {
     IoWait LATCH = (bios, allDone) -> allDone.await();
 
     void await(List<Bio> bios, CountDownLatch allDone) throws InterruptedException;
+
+    /** The block manager's lock: a plain reentrant lock, for real threads. */
+    default java.util.concurrent.locks.Lock newLock() {
+        return new java.util.concurrent.locks.ReentrantLock();
+    }
+
+    /**
+     * Waits and locks through {@code scheduler}: I/O waits step the scheduler until the bios complete, and the
+     * block manager's lock is a {@link org.eratestbed.model.kernel.SleepingLock}, so an actor that waits for
+     * it while another holds it across an I/O wait lets the holder run.
+     */
+    static IoWait through(org.eratestbed.model.kernel.Scheduler scheduler) {
+        return new IoWait() {
+            @Override
+            public void await(List<Bio> bios, CountDownLatch allDone) {
+                scheduler.await("metadata I/O", () -> allDone.getCount() == 0);
+            }
+
+            @Override
+            public java.util.concurrent.locks.Lock newLock() {
+                return new org.eratestbed.model.kernel.SleepingLock(scheduler, "bufio");
+            }
+        };
+    }
 }
