@@ -221,8 +221,7 @@ public final class Campaign {
             return new Reproduction(plan, c.first(), o.crashPoint(), c.expected());
         } catch (RuntimeException e) {
             // a harness finding replays as what it was: the testbed failing on this run
-            return new Reproduction(plan, new Oracles.Violation(org.eratestbed.fault.result.OracleIds.HARNESS,
-                    "the testbed could not run this run: " + e, "no crash state"), "none", List.of());
+            return new Reproduction(plan, Oracles.Violation.harness(e), "none", List.of());
         }
     }
 }

@@ -48,6 +48,11 @@ import org.eratestbed.model.kernel.ScriptedPolicy;
 public final class Oracles {
     /** One oracle failure on one state. */
     public record Violation(String oracle, String message, String state) {
+        /** Not dm-era's failure but the testbed's: the run could not be executed (see OracleIds.HARNESS). */
+        static Violation harness(RuntimeException e) {
+            return new Violation(org.eratestbed.fault.result.OracleIds.HARNESS,
+                    "the testbed could not run this run: " + e, "no crash state");
+        }
     }
 
     /** A violation that a device fault of the run explains: expected, not a dm-era finding. */

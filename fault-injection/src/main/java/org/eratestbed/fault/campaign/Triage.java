@@ -166,8 +166,7 @@ final class Triage {
      * reproducer (no attribution or shrinking, which would run the same code again).
      */
     void writeHarnessError(int run, long runSeed, RunPlan plan, RunRecord record, long tMs, RuntimeException e) {
-        Oracles.Violation v = new Oracles.Violation(org.eratestbed.fault.result.OracleIds.HARNESS,
-                "the testbed could not run this run: " + e, "no crash state");
+        Oracles.Violation v = Oracles.Violation.harness(e);
         Held h = new Held(run, runSeed, plan, v, "none", List.of(), record, tMs, List.of());
         writeAs(h, Finding.UNTRIAGED, false, plan, v, "none", List.of());
     }

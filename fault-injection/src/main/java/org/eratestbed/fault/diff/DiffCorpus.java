@@ -51,12 +51,7 @@ public final class DiffCorpus {
                 continue;
             }
             String text = read(DIR + name + ".era");
-            String from = null;
-            for (String line : text.split("\n")) {
-                if (line.startsWith(START_FROM)) {
-                    from = line.substring(START_FROM.length()).strip();
-                }
-            }
+            String from = header(text, START_FROM);
             FaultPlan md = faults(text, true);
             FaultPlan origin = faults(text, false);
             if (from != null && !seen.contains(from)) {
@@ -73,14 +68,19 @@ public final class DiffCorpus {
      * FaultPlan.NONE; a bad plan is a BadInputException naming the line.
      */
     public static FaultPlan faults(String scriptText, boolean metadata) {
-        String header = metadata ? METADATA_FAULTS : ORIGIN_FAULTS;
-        FaultPlan plan = FaultPlan.NONE;
+        String plan = header(scriptText, metadata ? METADATA_FAULTS : ORIGIN_FAULTS);
+        return plan == null ? FaultPlan.NONE : FaultPlan.parse(plan);
+    }
+
+    /** The value of the script's last comment line that starts with {@code prefix}, or null. */
+    private static String header(String scriptText, String prefix) {
+        String value = null;
         for (String line : scriptText.split("\n")) {
-            if (line.startsWith(header)) {
-                plan = FaultPlan.parse(line.substring(header.length()).strip());
+            if (line.startsWith(prefix)) {
+                value = line.substring(prefix.length()).strip();
             }
         }
-        return plan;
+        return value;
     }
 
     private static String read(String resource) {

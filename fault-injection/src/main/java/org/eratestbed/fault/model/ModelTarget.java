@@ -413,8 +413,7 @@ public final class ModelTarget implements TargetUnderTest {
         long bs = blockSectors();
         if (era.removed()) {
             // dd cannot open the device, so it reports no records
-            return missingNode(Bio.write(w.first() * bs, new byte[Math.toIntExact(bs * BlockDevice.SECTOR_SIZE)], false,
-                    null), "dd");
+            return missingNode(BioOp.WRITE, "dd");
         }
         if (era.liveTarget() != null && w.first() * bs > era.sizeSectors()) {
             // dd seeks to the first block before it writes: a block device's lseek past its end is EINVAL, and
@@ -467,7 +466,7 @@ public final class ModelTarget implements TargetUnderTest {
 
     private Result io(Bio bio, String tool) {
         if (era.removed()) {
-            return missingNode(bio, tool);
+            return missingNode(bio.op(), tool);
         }
         try {
             era.submit(bio);
@@ -488,12 +487,12 @@ public final class ModelTarget implements TargetUnderTest {
      * /dev/mapper/era0, so dd's open with O_CREAT makes a regular file there on devtmpfs instead (which then
      * refuses O_DIRECT with EINVAL), and later tools find that file. What the Debian guest prints, step by step.
      */
-    private Result missingNode(Bio bio, String tool) {
+    private Result missingNode(BioOp op, String tool) {
         String node = "/dev/mapper/" + DEVICE;
         switch (tool) {
             case "dd": {
-                String why = bio.op() == BioOp.READ && !strayFile ? "No such file or directory" : "Invalid argument";
-                strayFile |= bio.op() != BioOp.READ;
+                String why = op == BioOp.READ && !strayFile ? "No such file or directory" : "Invalid argument";
+                strayFile |= op != BioOp.READ;
                 return new Result.Failed(List.of("dd: can't open '" + node + "': " + why));
             }
             case "sync":

@@ -5,7 +5,7 @@ package org.eratestbed.model.kernel;
  * switch actors while one holds it — which a Java monitor cannot allow: an actor parked inside
  * {@code synchronized} would block the next actor for real.
  */
-public final class Mutex {
+public final class Mutex implements java.util.concurrent.locks.Lock {
     private final Scheduler scheduler;
     private final String name;
     private volatile Thread owner;
@@ -15,6 +15,7 @@ public final class Mutex {
         this.name = name;
     }
 
+    @Override
     public void lock() {
         while (true) {
             synchronized (this) {
@@ -30,6 +31,7 @@ public final class Mutex {
         }
     }
 
+    @Override
     public void unlock() {
         synchronized (this) {
             if (owner != Thread.currentThread()) {
@@ -38,5 +40,30 @@ public final class Mutex {
             owner = null;
         }
         scheduler.signalAll();
+    }
+
+    @Override
+    public void lockInterruptibly() {
+        lock();
+    }
+
+    @Override
+    public synchronized boolean tryLock() {
+        if (owner == null) {
+            owner = Thread.currentThread();
+            return true;
+        }
+        return false;
+    }
+
+    @Override
+    public boolean tryLock(long time, java.util.concurrent.TimeUnit unit) {
+        return tryLock();
+    }
+
+    /** No code waits on a condition of a mutex; the scheduler's await is the way to wait. */
+    @Override
+    public java.util.concurrent.locks.Condition newCondition() {
+        throw new UnsupportedOperationException("mutex " + name + " has no conditions: wait through the Scheduler");
     }
 }

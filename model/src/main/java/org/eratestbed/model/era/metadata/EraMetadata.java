@@ -595,7 +595,9 @@ public final class EraMetadata {
         try {
             commitTransaction();
         } catch (MetadataException e) {
-            failed = !live.test(Defect.COMMIT_AFTER_FAILED_WRITE);
+            if (!live.test(Defect.COMMIT_AFTER_FAILED_WRITE)) {
+                failed = true;
+            }
             throw e;
         }
     }

@@ -214,25 +214,30 @@ public final class BlockManager {
     public void unlock(Block block) {
         lock.lock();
         try {
-            Buffer buf = cache.get(block.location());
-            if (buf == null || buf.block != block || (!buf.writeLocked && buf.readers == 0)) {
-                throw new IllegalStateException("unlock of " + block + ", which is not locked");
-            }
-            if (buf.writeLocked) {
-                buf.writeLocked = false;
-                writeLocked--;
-                dirty.add(block.location());
-            } else {
-                buf.readers--;
-                if (buf.readers == 0 && buf.writeError && !dirty.contains(block.location())) {
-                    // "There is no point in caching invalid buffer": the next lock reads the device.
-                    cache.remove(block.location());
-                }
-            }
-            heldLocks--;
+            unlockHeld(block);
         } finally {
             lock.unlock();
         }
+    }
+
+    /** {@link #unlock} with the block manager's lock already held (it is not reentrant, as bufio's is not). */
+    private void unlockHeld(Block block) {
+        Buffer buf = cache.get(block.location());
+        if (buf == null || buf.block != block || (!buf.writeLocked && buf.readers == 0)) {
+            throw new IllegalStateException("unlock of " + block + ", which is not locked");
+        }
+        if (buf.writeLocked) {
+            buf.writeLocked = false;
+            writeLocked--;
+            dirty.add(block.location());
+        } else {
+            buf.readers--;
+            if (buf.readers == 0 && buf.writeError && !dirty.contains(block.location())) {
+                // "There is no point in caching invalid buffer": the next lock reads the device.
+                cache.remove(block.location());
+            }
+        }
+        heldLocks--;
     }
 
     /** dm_bm_flush: write every dirty block, wait, then FLUSH (see the class comment). */
@@ -262,7 +267,7 @@ public final class BlockManager {
             }
             checkNoWriteLocksBut(sb);
             writeDirtyThenFlush(superblock.location());
-            unlock(superblock);
+            unlockHeld(superblock);
             writeDirtyThenFlush(-1);
         } finally {
             lock.unlock();

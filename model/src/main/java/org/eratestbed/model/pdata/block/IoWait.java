@@ -24,8 +24,8 @@ public interface IoWait {
 
     /**
      * Waits and locks through {@code scheduler}: I/O waits step the scheduler until the bios complete, and the
-     * block manager's lock is a {@link org.eratestbed.model.kernel.SleepingLock}, so an actor that waits for
-     * it while another holds it across an I/O wait lets the holder run.
+     * block manager's lock is a {@link org.eratestbed.model.kernel.Mutex}, so an actor that waits for it while
+     * another holds it across an I/O wait lets the holder run.
      */
     static IoWait through(org.eratestbed.model.kernel.Scheduler scheduler) {
         return new IoWait() {
@@ -36,7 +36,7 @@ public interface IoWait {
 
             @Override
             public java.util.concurrent.locks.Lock newLock() {
-                return new org.eratestbed.model.kernel.SleepingLock(scheduler, "bufio");
+                return new org.eratestbed.model.kernel.Mutex(scheduler, "bufio");
             }
         };
     }
