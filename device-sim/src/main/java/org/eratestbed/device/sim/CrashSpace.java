@@ -40,7 +40,6 @@ public final class CrashSpace {
     public static final int WHOLE_WRITES = 0;
 
     private final PageImage durable;
-    private final ContentHash durableHash;
     private final List<CrashWrite> writes;
     private final int atomicSectors;
     private final int units;
@@ -59,7 +58,6 @@ public final class CrashSpace {
             throw new IllegalArgumentException("atomicSectors must be >= 0: " + atomicSectors);
         }
         this.durable = durable;
-        this.durableHash = durable.contentHash();
         this.writes = Collections.unmodifiableList(new ArrayList<>(writes));
         this.atomicSectors = atomicSectors;
 
@@ -262,8 +260,9 @@ public final class CrashSpace {
         return durable;
     }
 
+    /** Hashed when first asked (the image caches it): checking states by reading them never needs it. */
     public ContentHash durableHash() {
-        return durableHash;
+        return durable.contentHash();
     }
 
     /** All states up to {@link #EXHAUSTIVE_LIMIT}, else that many sampled uniformly from {@code seed}. */
@@ -314,6 +313,7 @@ public final class CrashSpace {
 
     /** The content hash of the state whose kept units are {@code bits}. */
     ContentHash hash(long[] bits) {
+        ContentHash durableHash = durableHash();
         long hi = durableHash.hi();
         long lo = durableHash.lo();
         for (int i = 0; i < cand.length; i++) {
@@ -329,12 +329,11 @@ public final class CrashSpace {
         return new ContentHash(hi, lo);
     }
 
-    /** The unit whose content sector {@code s} holds in state {@code bits}, or -1 for the durable content. */
-    int keptUnitAt(long[] bits, long s) {
-        int i = Arrays.binarySearch(cand, s);
-        if (i < 0) {
-            return -1;
-        }
+    /**
+     * The unit whose content candidate sector number {@code i} ({@code candidates()[i]}) holds in state
+     * {@code bits}, or -1 for the durable content.
+     */
+    int keptUnitOfCandidate(long[] bits, int i) {
         for (int k = coverStart[i + 1] - 1; k >= coverStart[i]; k--) {
             int u = coverUnit[k];
             if ((bits[u >>> 6] & (1L << u)) != 0) {

@@ -70,20 +70,16 @@ public final class CrashState implements BlockDevice {
         // candidates differ between states, and a sector-by-sector read looked each sector up twice.
         space.durable().read(sector, dst, off, count);
         long[] cand = space.candidates();
-        int i = java.util.Arrays.binarySearch(cand, sector);
-        for (i = i < 0 ? -i - 1 : i; i < cand.length && cand[i] < sector + count; i++) {
-            if (space.keptUnitAt(bits, cand[i]) >= 0) {
-                readSector(cand[i], dst, off + (int) (cand[i] - sector) * SECTOR_SIZE);
+        for (int i = CrashSpace.lowerBound(cand, sector); i < cand.length && cand[i] < sector + count; i++) {
+            int u = space.keptUnitOfCandidate(bits, i);
+            if (u >= 0) {
+                readUnit(u, cand[i], dst, off + (int) (cand[i] - sector) * SECTOR_SIZE);
             }
         }
     }
 
-    private void readSector(long s, byte[] dst, int off) {
-        int u = space.keptUnitAt(bits, s);
-        if (u < 0) {
-            space.durable().read(s, dst, off, 1);
-            return;
-        }
+    /** Sector {@code s} as kept unit {@code u} wrote it. */
+    private void readUnit(int u, long s, byte[] dst, int off) {
         CrashWrite w = space.writes().get(space.unitWrite(u));
         if (w.isDiscard()) {
             System.arraycopy(ZERO_SECTOR, 0, dst, off, SECTOR_SIZE);
@@ -113,8 +109,11 @@ public final class CrashState implements BlockDevice {
         byte[] buf = new byte[PageImage.PAGE_BYTES];
         long runStart = -1;
         int run = 0;
-        for (long s : space.candidates()) {
-            if (space.keptUnitAt(bits, s) < 0) {
+        long[] cand = space.candidates();
+        for (int i = 0; i < cand.length; i++) {
+            long s = cand[i];
+            int u = space.keptUnitOfCandidate(bits, i);
+            if (u < 0) {
                 continue;
             }
             if (run > 0 && (s != runStart + run || s % PageImage.PAGE_SECTORS == 0)) {
@@ -124,7 +123,7 @@ public final class CrashState implements BlockDevice {
             if (run == 0) {
                 runStart = s;
             }
-            readSector(s, buf, run * SECTOR_SIZE);
+            readUnit(u, s, buf, run * SECTOR_SIZE);
             run++;
         }
         if (run > 0) {

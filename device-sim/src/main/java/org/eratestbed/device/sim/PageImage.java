@@ -16,6 +16,10 @@ import org.eratestbed.device.BlockDevice;
  * is computed when asked for and kept until the next change: it is an XOR over sectors of a hash that is 0 for
  * an all-zero sector, so it depends on the content only, and a disk written many times between two questions
  * (a recovery's metadata disk is never asked) does not hash every sector it writes. The map is sorted, so nothing here depends on hash iteration order.
+ *
+ * <p>The page map itself is shared between a copy and its original until either changes: a crash state's
+ * image is a copy of the durable image, and a disk built on it copies it again, so most copies are never
+ * written or written once. The first change to a shared map clones it (linear in the pages stored).
  */
 public final class PageImage {
     public static final int PAGE_SECTORS = 8;
@@ -24,7 +28,9 @@ public final class PageImage {
     private static final byte[] ZERO_SECTOR = new byte[S];
 
     private final long sizeSectors;
-    private final TreeMap<Long, byte[]> pages;
+    private TreeMap<Long, byte[]> pages;
+    /** True while {@link #pages} may be shared with a copy: the next change must clone it first. */
+    private volatile boolean shared;
     /** The content hash, or null when a change since it was computed made it stale. */
     private volatile ContentHash hash = new ContentHash(0, 0);
 
@@ -38,13 +44,24 @@ public final class PageImage {
 
     private PageImage(PageImage other) {
         this.sizeSectors = other.sizeSectors;
-        this.pages = new TreeMap<>(other.pages);
+        this.pages = other.pages;
+        this.shared = true;
         this.hash = other.hash;
     }
 
-    /** A copy that shares every page with this one (pages are copy-on-write). */
+    /** A copy that shares every page, and the page map, with this one (both are copy-on-write). */
     public PageImage copy() {
+        shared = true;
         return new PageImage(this);
+    }
+
+    /** The page map, this image's own from now on: called before every change. */
+    private TreeMap<Long, byte[]> own() {
+        if (shared) {
+            pages = new TreeMap<>(pages);
+            shared = false;
+        }
+        return pages;
     }
 
     public long sizeSectors() {
@@ -76,6 +93,9 @@ public final class PageImage {
 
     /** True when both images hold the same bytes everywhere (compares pages, not hashes). */
     public boolean sameContent(PageImage other) {
+        if (pages == other.pages) {
+            return true;
+        }
         if (sizeSectors != other.sizeSectors || pages.size() != other.pages.size()) {
             return false;
         }
@@ -133,13 +153,20 @@ public final class PageImage {
             int first = (int) (s % PAGE_SECTORS);
             int n = Math.min(PAGE_SECTORS - first, count - done);
             byte[] old = pages.get(pageNo);
+            int from = off + done * S;
+            // Written bytes that are not all zero make the page non-zero: only a zero write needs the page scan.
+            boolean zeroWrite = isZero(src, from, n * S);
+            if (old == null && zeroWrite) {
+                done += n;
+                continue;
+            }
             byte[] page = old == null ? new byte[PAGE_BYTES] : old.clone();
-            System.arraycopy(src, off + done * S, page, first * S, n * S);
+            System.arraycopy(src, from, page, first * S, n * S);
             hash = null;
-            if (isZero(page, 0, PAGE_BYTES)) {
-                pages.remove(pageNo);
+            if (zeroWrite && isZero(page, 0, PAGE_BYTES)) {
+                own().remove(pageNo);
             } else {
-                pages.put(pageNo, page);
+                own().put(pageNo, page);
             }
             done += n;
         }
@@ -152,11 +179,10 @@ public final class PageImage {
         long firstFull = (sector + PAGE_SECTORS - 1) / PAGE_SECTORS;
         long endFull = end / PAGE_SECTORS;
         if (firstFull < endFull) {
-            NavigableMap<Long, byte[]> whole = pages.subMap(firstFull, true, endFull, false);
-            if (!whole.isEmpty()) {
+            if (!pages.subMap(firstFull, true, endFull, false).isEmpty()) {
                 hash = null;
+                own().subMap(firstFull, true, endFull, false).clear();
             }
-            whole.clear();
             zeroPartial(sector, Math.min(end, firstFull * PAGE_SECTORS));
             zeroPartial(Math.max(sector, endFull * PAGE_SECTORS), end);
         } else {

@@ -1,14 +1,10 @@
 package org.eratestbed.fault.campaign;
 
-import java.io.StringWriter;
 import java.math.BigInteger;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.eratestbed.device.BlockDevice;
@@ -30,7 +26,6 @@ import org.eratestbed.model.era.tools.EraInvalidate;
 import org.eratestbed.model.era.tools.check.CheckReport;
 import org.eratestbed.model.era.tools.check.EraCheck;
 import org.eratestbed.model.era.tools.disk.BlockSource;
-import org.eratestbed.model.era.tools.xml.InvalidateXml;
 import org.eratestbed.model.kernel.ScriptedPolicy;
 
 /**
@@ -115,6 +110,9 @@ public final class Oracles {
         originSpace.select(~stateSeed, maxStates).forEach(origins::add);
         int checked = 0;
         int index = 0;
+        long originBytes = nrBlocks * bs * BlockDevice.SECTOR_SIZE;
+        // Two origin-sized buffers for the whole run, not two fresh ones per state (each is zeroed when made).
+        byte[][] buffers = {new byte[Math.toIntExact(originBytes)], new byte[Math.toIntExact(originBytes)]};
         for (CrashState state : sel) {
             CrashState originState = origins.get(index % origins.size());
             index++;
@@ -123,7 +121,7 @@ public final class Oracles {
             int nr = index;
             Supplier<String> where = () -> "state " + nr + " of " + sel.size() + " (" + space.count() + " possible): "
                     + state.describe() + "; origin: " + originState.describe();
-            Violation v = checkState(live, o, state, originState, afterCrash, index == 1, where);
+            Violation v = checkState(live, o, state, originState, afterCrash, index == 1, where, buffers);
             if (v != null && !record(o, withoutFaults, state, v, out, expected) && stopAtFirst) {
                 break; // one witness per run is enough; shrinking and attribution work from it
             }
@@ -174,7 +172,8 @@ public final class Oracles {
     }
 
     private static Violation checkState(Predicate<Defect> live, RunExecutor.Outcome o, CrashState state,
-            CrashState originState, LinearData linear, boolean readThroughTarget, Supplier<String> where) {
+            CrashState originState, LinearData linear, boolean readThroughTarget, Supplier<String> where,
+            byte[][] buffers) {
         CrashStateSource source = new CrashStateSource(state);
         if (!source.isZero(0)) {
             CheckReport report = EraCheck.check(source);
@@ -207,7 +206,7 @@ public final class Oracles {
             // each piece); later ones straight from the origin state. A read's mapping is a stateless remap that
             // the first state has exercised, while the content, which is what differs between states, is
             // checked on every one; and a read through the scheduler costs two hand-offs per era block.
-            byte[] content = readThroughTarget ? rec.read(0, t.originBlocks()) : originContent(originState, t);
+            byte[] content = readThroughTarget ? rec.read(0, t.originBlocks()) : originContent(originState, t, buffers[0]);
             if (content == null) {
                 return new Violation(OracleIds.LINEAR_DATA, "recovery: reading the origin through the recovered "
                         + "target failed", where.get());
@@ -222,7 +221,7 @@ public final class Oracles {
             }
             // After a clean remove the origin, read directly now, holds what was read before: era never writes
             // the origin itself, so neither recovery nor removal may change a block.
-            byte[] removedContent = new byte[content.length];
+            byte[] removedContent = buffers[1];
             rec.originDisk().peek(0, removedContent, 0, removedContent.length / BlockDevice.SECTOR_SIZE);
             if (!java.util.Arrays.equals(content, removedContent)) {
                 String changed = linear.check(removedContent, t.originBlocks());
@@ -243,18 +242,27 @@ public final class Oracles {
         return SimDisk.builder(state.sizeSectors()).base(state.materialize()).name(name).recordLog(false).build();
     }
 
-    private static byte[] originContent(CrashState originState, Command.Target t) {
-        byte[] b = new byte[Math.toIntExact(t.lengthSectors() * BlockDevice.SECTOR_SIZE)];
+    private static byte[] originContent(CrashState originState, Command.Target t, byte[] b) {
         originState.read(0, b, 0, (int) t.lengthSectors());
         return b;
     }
 
-    /** Every acknowledged write must be listed as written since the era it was acknowledged in. */
+    /**
+     * Every acknowledged write must be listed as written since the era it was acknowledged in. The eras of all
+     * acknowledgements are answered from one pass over the metadata ({@link EraInvalidate#lastEras}: block b is
+     * listed by {@code invalidate --written-since E} exactly when its last era is at least E).
+     */
     private static Violation tracking(RunExecutor.Outcome o, BlockSource image, Supplier<String> where) {
-        Map<Integer, BitSet> since = new TreeMap<>();
+        if (o.acks().isEmpty()) {
+            return null;
+        }
+        long minEra = Long.MAX_VALUE;
         for (ModelTarget.WriteAck a : o.acks()) {
-            BitSet listed = since.computeIfAbsent(a.ackEra(), e -> listed(image, e));
-            if (!listed.get((int) a.block())) {
+            minEra = Math.min(minEra, Integer.toUnsignedLong(a.ackEra()));
+        }
+        long[] lastEra = EraInvalidate.lastEras(image, minEra, false, false);
+        for (ModelTarget.WriteAck a : o.acks()) {
+            if (a.block() >= lastEra.length || lastEra[(int) a.block()] < Integer.toUnsignedLong(a.ackEra())) {
                 boolean inflight = Integer.compareUnsigned(a.issueEra(), a.ackEra()) < 0;
                 String what = "block " + a.block() + " (write #" + a.seq() + ", issued in era "
                         + Integer.toUnsignedString(a.issueEra()) + ", acknowledged in era "
@@ -264,42 +272,6 @@ public final class Oracles {
             }
         }
         return null;
-    }
-
-    private static BitSet listed(BlockSource image, int era) {
-        StringWriter xml = new StringWriter();
-        EraInvalidate.invalidate(image, Integer.toUnsignedLong(era), false, false, new InvalidateXml.RunWriter(xml));
-        // The writer's own two line shapes (<block block="b"/>, <range begin="b" end="e"/>), read by their
-        // numbers: a full XML parser per era and state cost more than the invalidate itself.
-        BitSet listed = new BitSet();
-        for (String line : xml.toString().split("\n")) {
-            long[] n = numbers(line);
-            if (n.length == 1) {
-                listed.set((int) n[0]);
-            } else if (n.length == 2) {
-                listed.set((int) n[0], (int) n[1]);
-            }
-        }
-        return listed;
-    }
-
-    private static long[] numbers(String line) {
-        long[] out = new long[2];
-        int found = 0;
-        for (int i = 0; i < line.length() && found < 3; i++) {
-            if (Character.isDigit(line.charAt(i))) {
-                int j = i;
-                while (j < line.length() && Character.isDigit(line.charAt(j))) {
-                    j++;
-                }
-                if (found < 2) {
-                    out[found] = Long.parseLong(line, i, j, 10);
-                }
-                found++;
-                i = j;
-            }
-        }
-        return found > 2 ? new long[0] : java.util.Arrays.copyOf(out, found);
     }
 
     private static String lines(Result r) {

@@ -33,15 +33,51 @@ public final class EraInvalidate {
     /** Streams the listed blocks as ascending runs {@code [begin, end)} to {@code out}. */
     public static void invalidate(BlockSource source, long writtenSince, boolean metadataSnapshot, boolean includeCurrent,
             InvalidateXml.RunWriter out) {
-        if (writtenSince < 0 || writtenSince > 0xFFFFFFFFL) {
-            throw new IllegalArgumentException("era " + writtenSince + " is not a 32-bit era");
+        walk(source, writtenSince, metadataSnapshot, includeCurrent, (base, nr, lastEra) -> emit(lastEra, base, nr,
+                writtenSince, out));
+        out.finish();
+    }
+
+    /**
+     * For every origin block, the latest era it may have been written in as far as eras from {@code minEra} on
+     * go: {@code invalidate --written-since E} lists block b, for any {@code E >= minEra}, exactly when
+     * {@code lastEras[b] >= E}. One pass answers every such E (a checker asking about several eras reads the
+     * metadata once); values below {@code minEra} say only "not since minEra".
+     */
+    public static long[] lastEras(BlockSource source, long minEra, boolean metadataSnapshot, boolean includeCurrent) {
+        long[][] out = {new long[0]};
+        long[] size = {0};
+        walk(source, minEra, metadataSnapshot, includeCurrent, (base, nr, lastEra) -> {
+            int end = Math.toIntExact(base + nr);
+            if (out[0].length < end) {
+                out[0] = java.util.Arrays.copyOf(out[0], Math.max(end, 2 * out[0].length));
+            }
+            System.arraycopy(lastEra, 0, out[0], (int) base, nr);
+            size[0] = end;
+        });
+        return java.util.Arrays.copyOf(out[0], (int) size[0]);
+    }
+
+    /** What {@link #walk} hands on per era-array block: {@code lastEra[i]} is origin block {@code base + i}'s. */
+    private interface BlockEras {
+        void block(long base, int nr, long[] lastEra);
+    }
+
+    /**
+     * The algorithm, one era-array block at a time: each entry's era-array value, raised to the era of every
+     * writeset from {@code minEra} on that has the block's bit.
+     */
+    private static void walk(BlockSource source, long minEra, boolean metadataSnapshot, boolean includeCurrent,
+            BlockEras sink) {
+        if (minEra < 0 || minEra > 0xFFFFFFFFL) {
+            throw new IllegalArgumentException("era " + minEra + " is not a 32-bit era");
         }
         MetadataReader reader = new MetadataReader(source);
         Superblock live = Superblock.read(reader, SUPERBLOCK_LOCATION);
         Superblock view = metadataSnapshot ? Superblock.readSnapshot(reader, live) : live;
         List<Writesets.Entry> since = new ArrayList<>();
         for (Writesets.Entry ws : Writesets.read(reader, view, includeCurrent && !metadataSnapshot)) {
-            if (ws.era() >= writtenSince) {
+            if (ws.era() >= minEra) {
                 since.add(ws);
             }
         }
@@ -53,31 +89,17 @@ public final class EraInvalidate {
         }
         long nrBlocks = view.nrBlocks();
         int max = arrayMaxEntries(ERA_VALUE_SIZE);
-        long[] marks = new long[(max + 63) / 64 + 1];
-        long[] maxTag = new long[1024];
-        long[] maxOf = new long[1024];
-        java.util.Arrays.fill(maxTag, -1);
+        long[] lastEra = new long[max];
         // One pass over the era array in order (walked, so checked, as 0.9.0 reads it whole); each array
-        // block's range of origin blocks takes the writesets' bits for that range, then is printed.
+        // block's range of origin blocks takes the writesets' eras for that range, then is handed on.
         new ArrayWalker(reader, Writesets.strict(), null).walk(view.eraArrayRoot(), "era array", ERA_VALUE_SIZE,
                 nrBlocks, (index, block, data, nr) -> {
                     long base = index * max;
-                    java.util.Arrays.fill(marks, 0);
-                    int slot = (int) (block % maxTag.length);
-                    if (maxTag[slot] != block) {
-                        long top = 0;
-                        for (int i = 0; i < nr; i++) {
-                            top = Math.max(top, Le.u32(data, AB_HEADER_SIZE + 4 * i));
-                        }
-                        maxTag[slot] = nr == max ? block : -1;
-                        maxOf[slot] = top;
-                        if (top >= writtenSince) {
-                            mark(marks, data, nr, writtenSince);
-                        }
-                    } else if (maxOf[slot] >= writtenSince) {
-                        mark(marks, data, nr, writtenSince);
+                    for (int i = 0; i < nr; i++) {
+                        lastEra[i] = Le.u32(data, AB_HEADER_SIZE + 4 * i);
                     }
                     for (int w = 0; w < bits.length; w++) {
+                        long era = since.get(w).era();
                         long nrBits = Math.min(since.get(w).nrBits(), base + nr);
                         for (long word = base / BITS_PER_WORD; word * BITS_PER_WORD < nrBits; word++) {
                             long v = bits[w].u64(word);
@@ -85,39 +107,25 @@ public final class EraInvalidate {
                                 long b = word * BITS_PER_WORD + Long.numberOfTrailingZeros(v);
                                 v &= v - 1;
                                 if (b >= base && b < nrBits) {
-                                    marks[(int) ((b - base) >>> 6)] |= 1L << ((b - base) & 63);
+                                    int i = (int) (b - base);
+                                    lastEra[i] = Math.max(lastEra[i], era);
                                 }
                             }
                         }
                     }
-                    emit(marks, base, nr, out);
+                    sink.block(base, nr, lastEra);
                 });
-        out.finish();
     }
 
-    private static void mark(long[] marks, byte[] data, int nr, long writtenSince) {
-        for (int i = 0; i < nr; i++) {
-            if (Le.u32(data, AB_HEADER_SIZE + 4 * i) >= writtenSince) {
-                marks[i >>> 6] |= 1L << (i & 63);
-            }
-        }
-    }
-
-    private static void emit(long[] marks, long base, int nr, InvalidateXml.RunWriter out) {
+    private static void emit(long[] lastEra, long base, int nr, long writtenSince, InvalidateXml.RunWriter out) {
         int i = 0;
         while (i < nr) {
-            int w = i >>> 6;
-            long rest = marks[w] >>> (i & 63);
-            if (rest == 0) {
-                i = (w + 1) << 6;
+            if (lastEra[i] < writtenSince) {
+                i++;
                 continue;
             }
-            i += Long.numberOfTrailingZeros(rest);
-            if (i >= nr) {
-                break;
-            }
             int j = i;
-            while (j < nr && (marks[j >>> 6] >>> (j & 63) & 1) != 0) {
+            while (j < nr && lastEra[j] >= writtenSince) {
                 j++;
             }
             out.run(base + i, base + j);

@@ -77,10 +77,14 @@ class RoundTripProperties {
             assertArrayEquals(EraDumps.logical090(input), EraDumps.eras(theirLogical),
                     "0.9.0's --logical keeps the oldest marking writeset's era");
 
-            for (long n : EraDumps.thresholds(input, random)) {
+            java.util.List<Long> thresholds = EraDumps.thresholds(input, random);
+            long[] lastEras = EraInvalidate.lastEras(src, thresholds.stream().mapToLong(Long::longValue).min().orElse(0),
+                    false, false);
+            for (long n : thresholds) {
                 ThinTools.Result inv = ThinTools.run("era_invalidate", "--written-since", Long.toString(n), img.toString());
                 assertEquals(0, inv.code(), inv.err());
                 assertEquals(inv.out(), Run.invalidate(src, n, false), "invalidate --written-since " + n);
+                assertEquals(inv.out(), Run.listed(lastEras, n), "lastEras, from one pass, at era " + n);
             }
         } finally {
             Files.deleteIfExists(img);

@@ -21,4 +21,25 @@ final class Run {
         EraInvalidate.invalidate(src, n, snapshot, false, new InvalidateXml.RunWriter(w));
         return w.toString();
     }
+
+    /** What invalidate prints for {@code --written-since n}, from {@link EraInvalidate#lastEras}. */
+    static String listed(long[] lastEras, long n) {
+        StringWriter w = new StringWriter();
+        InvalidateXml.RunWriter out = new InvalidateXml.RunWriter(w);
+        int i = 0;
+        while (i < lastEras.length) {
+            if (lastEras[i] < n) {
+                i++;
+                continue;
+            }
+            int j = i;
+            while (j < lastEras.length && lastEras[j] >= n) {
+                j++;
+            }
+            out.run(i, j);
+            i = j;
+        }
+        out.finish();
+        return w.toString();
+    }
 }
