@@ -16,7 +16,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Run the JMH benchmarks and print their figures.",
-            "--json prints one object: {\"figures\": {<name>: {\"value\", \"error\" (99.9% CI half-width, null if "
+            "--json prints one object: {\"figures\": {<name>: {\"value\", \"error\" (99.9%% CI half-width, null if "
                 + "unknown), \"unit\", ...}}, \"settings\": {...}}."})
 final class BenchCommand implements Callable<Integer> {
     @Spec
