@@ -31,7 +31,10 @@ import org.eratestbed.fault.result.OracleIds;
  *   <li><b>Honest errors</b> — {@code eio-read}, {@code eio-write}, {@code eio-flush}, {@code latent}: the
  *       disk told the truth, so dm-era must pass it on. A violation is excused once an error reached the
  *       user before the power cut or the end (a failed write, flush, message or create, a status that is not
- *       an era line): the user was told, and era has no fail mode that would make later promises worth more.
+ *       an era line): the user was told — unless the same plan on the same faulty disks passes that oracle
+ *       once the target refuses to commit after a failed metadata write (the fail mode dm-thin and dm-cache
+ *       have and era lacks): then era's later commits broke a promise a careful target keeps, the violation
+ *       stands, and triage attributes it to {@code testbed-commit-after-failed-write}.
  *       With no error surfaced it is a silent loss, a dm-era finding under its own oracle,
  *       {@link #ERRORS_SURFACE}. Linear data is never excused by an honest error: a failed write is already
  *       one of the contents the oracle allows, and a failed flush promises nothing.</li>
@@ -48,6 +51,14 @@ final class DeviceFaults {
     private static final Set<FaultKind> LIES = EnumSet.of(FaultKind.LYING_FLUSH, FaultKind.DROP, FaultKind.MISDIRECT);
     private static final Set<FaultKind> HONEST = EnumSet.of(FaultKind.EIO_READ, FaultKind.EIO_WRITE,
             FaultKind.EIO_FLUSH, FaultKind.LATENT);
+
+    /**
+     * The oracles violated by the runs a verdict compares with, each computed when first asked: the same plan
+     * on honest disks, and the same plan on the same disks with the fail mode ({@code withFailMode} is null
+     * when the run's code has it already).
+     */
+    record Counterfactuals(Supplier<Set<String>> withoutFaults, Supplier<Set<String>> withFailMode) {
+    }
 
     /** How a violation in a run with faults is judged. */
     record Verdict(Oracles.Violation violation, String deviceCause, String fault) {
@@ -67,13 +78,12 @@ final class DeviceFaults {
      * Judges {@code v} found on metadata crash state {@code state} (null: found before any state) of a run:
      * either it stands (possibly re-labelled as a silent loss) or the device fault that excuses it is named.
      */
-    static Verdict judge(RunExecutor.Outcome o, CrashState state, Oracles.Violation v,
-            Supplier<Set<String>> violatedWithoutFaults) {
+    static Verdict judge(RunExecutor.Outcome o, CrashState state, Oracles.Violation v, Counterfactuals compare) {
         boolean hang = v.oracle().equals(OracleIds.LIVENESS) && (state == null || !v.message().startsWith("recovery:"));
         if (hang && !v.message().contains(" blocked at ")) {
             return new Verdict(v); // a model exception or a run without end: never a device's doing
         }
-        if (violatedWithoutFaults.get().contains(v.oracle())) {
+        if (compare.withoutFaults().get().contains(v.oracle())) {
             return new Verdict(v);
         }
         if (hang) {
@@ -108,6 +118,9 @@ final class DeviceFaults {
             return new Verdict(v);
         }
         if (!o.surfaced().isEmpty()) {
+            if (compare.withFailMode() != null && !compare.withFailMode().get().contains(v.oracle())) {
+                return new Verdict(v);
+            }
             return new Verdict(v, "I/O error on the metadata device (" + honest + "), surfaced to the user: "
                     + o.surfaced().get(0), firstKind(md, HONEST));
         }

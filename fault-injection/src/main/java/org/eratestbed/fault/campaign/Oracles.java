@@ -71,22 +71,30 @@ public final class Oracles {
     }
 
     static Checked check(Predicate<Defect> live, RunExecutor.Outcome o, long stateSeed, int maxStates) {
-        return check(live, o, stateSeed, maxStates, true);
+        return check(live, o, stateSeed, maxStates, true, true);
     }
 
-    /** Every violation on every selected state (no stop at the first), for the fault-free comparison. */
-    private static List<Violation> allViolations(Predicate<Defect> live, RunExecutor.Outcome o, long stateSeed,
+    /**
+     * The oracles violated on any selected state (no stop at the first, no device fault's excuse), for the
+     * comparisons a verdict makes: the same plan without faults, or with a fail mode.
+     */
+    private static Set<String> violatedOracles(Predicate<Defect> live, RunExecutor.Outcome o, long stateSeed,
             int maxStates) {
-        return check(live, o, stateSeed, maxStates, false).violations();
+        Set<String> ids = new HashSet<>();
+        for (Violation v : check(live, o, stateSeed, maxStates, false, false).violations()) {
+            ids.add(v.oracle());
+        }
+        return ids;
     }
 
     private static Checked check(Predicate<Defect> live, RunExecutor.Outcome o, long stateSeed, int maxStates,
-            boolean stopAtFirst) {
+            boolean stopAtFirst, boolean judge) {
         List<Violation> out = new ArrayList<>();
         List<Expected> expected = new ArrayList<>();
-        Supplier<Set<String>> withoutFaults = withoutFaults(live, o, stateSeed, maxStates);
+        DeviceFaults.Counterfactuals compare = judge && o.plan().hasFaults()
+                ? counterfactuals(live, o, stateSeed, maxStates) : null;
         for (String s : o.stuck()) {
-            record(o, withoutFaults, null, new Violation(OracleIds.LIVENESS, s, "before the crash"), out, expected);
+            record(o, compare, null, new Violation(OracleIds.LIVENESS, s, "before the crash"), out, expected);
         }
         long bs = o.plan().script().target().blockSize();
         long nrBlocks = o.plan().script().target().originBlocks();
@@ -98,7 +106,7 @@ public final class Oracles {
             img.read(0, content, 0, (int) (nrBlocks * bs));
             String bad = new LinearData(o.io(), LinearData.Mode.END, bs).check(content, nrBlocks);
             if (bad != null) {
-                record(o, withoutFaults, null, new Violation(OracleIds.LINEAR_DATA, bad, "end of the run, origin as reads see it"),
+                record(o, compare, null, new Violation(OracleIds.LINEAR_DATA, bad, "end of the run, origin as reads see it"),
                         out, expected);
             }
         }
@@ -122,7 +130,7 @@ public final class Oracles {
             Supplier<String> where = () -> "state " + nr + " of " + sel.size() + " (" + space.count() + " possible): "
                     + state.describe() + "; origin: " + originState.describe();
             Violation v = checkState(live, o, state, originState, afterCrash, index == 1, where, buffers);
-            if (v != null && !record(o, withoutFaults, state, v, out, expected) && stopAtFirst) {
+            if (v != null && !record(o, compare, state, v, out, expected) && stopAtFirst) {
                 break; // one witness per run is enough; shrinking and attribution work from it
             }
         }
@@ -133,13 +141,13 @@ public final class Oracles {
      * Files {@code v} as a dm-era violation or as expected under the run's device faults; true when the search
      * should go on (an expected one does not hide a later real one).
      */
-    private static boolean record(RunExecutor.Outcome o, Supplier<Set<String>> withoutFaults, CrashState state,
+    private static boolean record(RunExecutor.Outcome o, DeviceFaults.Counterfactuals compare, CrashState state,
             Violation v, List<Violation> out, List<Expected> expected) {
-        if (!o.plan().hasFaults()) {
+        if (compare == null) {
             out.add(v);
             return false;
         }
-        DeviceFaults.Verdict verdict = DeviceFaults.judge(o, state, v, withoutFaults);
+        DeviceFaults.Verdict verdict = DeviceFaults.judge(o, state, v, compare);
         if (verdict.isDeviceFault()) {
             // One witness per oracle and fault is enough; later states mostly repeat it.
             if (expected.stream().noneMatch(e -> e.violation().oracle().equals(v.oracle())
@@ -152,20 +160,30 @@ public final class Oracles {
         return false;
     }
 
-    /** The oracles that the same plan on honest disks violates, computed once and only when asked. */
-    private static Supplier<Set<String>> withoutFaults(Predicate<Defect> live, RunExecutor.Outcome o, long stateSeed,
-            int maxStates) {
+    /**
+     * The runs a verdict compares with, each executed once and only when asked: the same plan on honest disks,
+     * and — when the run's code commits after a failed metadata write — the same plan on the same faulty disks
+     * with the fail mode that refuses it.
+     */
+    private static DeviceFaults.Counterfactuals counterfactuals(Predicate<Defect> live, RunExecutor.Outcome o,
+            long stateSeed, int maxStates) {
+        Supplier<Set<String>> honest = memo(() -> {
+            RunPlan plan = o.plan().withFaults(FaultPlan.NONE, FaultPlan.NONE, false);
+            return violatedOracles(live, RunExecutor.execute(live, plan, RunGenerator.MAX_STEPS), stateSeed, maxStates);
+        });
+        Predicate<Defect> failMode = live.and(d -> d != Defect.COMMIT_AFTER_FAILED_WRITE);
+        Supplier<Set<String>> withFailMode = !live.test(Defect.COMMIT_AFTER_FAILED_WRITE) ? null : memo(() ->
+                violatedOracles(failMode, RunExecutor.execute(failMode, o.plan(), RunGenerator.MAX_STEPS), stateSeed,
+                        maxStates));
+        return new DeviceFaults.Counterfactuals(honest, withFailMode);
+    }
+
+    private static Supplier<Set<String>> memo(Supplier<Set<String>> compute) {
         @SuppressWarnings("unchecked")
         Set<String>[] memo = new Set[1];
         return () -> {
             if (memo[0] == null) {
-                RunPlan honest = o.plan().withFaults(FaultPlan.NONE, FaultPlan.NONE, false);
-                RunExecutor.Outcome h = RunExecutor.execute(live, honest, RunGenerator.MAX_STEPS);
-                Set<String> ids = new HashSet<>();
-                for (Violation v : allViolations(live, h, stateSeed, maxStates)) {
-                    ids.add(v.oracle());
-                }
-                memo[0] = ids;
+                memo[0] = compute.get();
             }
             return memo[0];
         };
