@@ -1,18 +1,18 @@
 package org.eratestbed.fault.campaign;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Predicate;
 import org.eratestbed.fault.result.Finding;
+import org.eratestbed.fault.result.FindingFolder;
 import org.eratestbed.fault.result.KnownRecord;
 import org.eratestbed.fault.result.OracleIds;
 import org.eratestbed.fault.result.ResultLog;
@@ -79,16 +79,72 @@ final class Triage {
     private double shrinkMs = SHRINK_GUESS_MS;
     private int violations;
     private int known;
+    private int written;
+    private boolean superseding;
 
     Triage(Campaign.Config cfg, ResultLog log) {
         this.cfg = cfg;
         this.log = log;
     }
 
-    /** The findings an earlier session of this campaign already wrote. */
+    /**
+     * The findings an earlier session of this campaign already wrote, as far as they are what
+     * {@link #attribute} decided: a device-fault record or a finding written as found (untriaged, harness)
+     * never went through it, so remembering them would make a resumed session decide otherwise than an
+     * uninterrupted one (they would count as earlier findings of their oracle).
+     */
     void recall(List<Finding> earlier) {
         for (Finding f : earlier) {
-            past.put(f.run(), new Past(f.oracle(), f.defect()));
+            if (attributed(f)) {
+                past.put(f.run(), new Past(f.oracle(), f.defect()));
+            }
+        }
+    }
+
+    private static boolean attributed(Finding f) {
+        return !Finding.UNTRIAGED.equals(f.defect())
+                && (f.defect() == null || !f.defect().startsWith(DeviceFaultRecords.DEFECT_PREFIX));
+    }
+
+    /**
+     * From now on, findings supersede the batch their run already has in the log ({@link
+     * ResultLog#supersedeRun}): this session triages what an earlier one wrote as found.
+     */
+    void superseding() {
+        superseding = true;
+    }
+
+    /** Findings written (violations and known, device-fault records aside) in this session. */
+    int written() {
+        return written;
+    }
+
+    /**
+     * Makes the reproducer folders those that the standing findings name (see {@link FindingFolder#tidy}),
+     * when a results folder is opened again: what a killed session left half-written or never recorded goes.
+     */
+    static int tidy(Path out, List<Finding> standing) {
+        Set<String> named = new HashSet<>();
+        for (Finding f : standing) {
+            named.add(folderName(f.run(), f.oracle(),
+                    f.defect() != null && f.defect().startsWith(DeviceFaultRecords.DEFECT_PREFIX)));
+        }
+        return FindingFolder.tidy(out, named);
+    }
+
+    /** A finding's reproducer folder under {@code findings/}: one per run and oracle (and device or not). */
+    static String folderName(int run, String oracle, boolean device) {
+        return "run-" + run + "-" + (device ? "device-" : "") + oracle;
+    }
+
+    /**
+     * Writes what is attributed but not shrunk yet as found, and forgets what is not attributed yet: what a
+     * session that triages earlier findings does when its budget ends (their untriaged records still stand).
+     */
+    void flushAttributed() {
+        toAttribute.clear();
+        while (!toShrink.isEmpty()) {
+            step(false);
         }
     }
 
@@ -157,11 +213,6 @@ final class Triage {
     }
 
     /**
-     * The budget is spent: writes every finding still held as found, at no cost. Attributed ones keep their
-     * cause and their whole plan; those not attributed yet become violations whose defect is
-     * {@link Finding#UNTRIAGED}. Returns how many were not attributed.
-     */
-    /**
      * A run the testbed could not execute: written at once as an untriaged {@code harness} violation with its
      * reproducer (no attribution or shrinking, which would run the same code again).
      */
@@ -171,6 +222,11 @@ final class Triage {
         writeAs(h, Finding.UNTRIAGED, false, plan, v, "none", List.of());
     }
 
+    /**
+     * The budget is spent: writes every finding still held as found, at no cost. Attributed ones keep their
+     * cause and their whole plan; those not attributed yet become violations whose defect is
+     * {@link Finding#UNTRIAGED}. Returns how many were not attributed.
+     */
     int flushUntriaged() {
         int untriaged = toAttribute.size();
         while (!toAttribute.isEmpty()) {
@@ -290,24 +346,23 @@ final class Triage {
         }
         List<Finding> all = new ArrayList<>(h.device());
         all.add(f);
+        written++;
+        if (superseding) {
+            // the device-fault records are those already in the run's batch: the new batch keeps them
+            log.supersedeRun(all, h.record());
+            return;
+        }
         known += h.device().size();
         log.appendRun(all, h.record());
     }
 
     private Path writeReproducer(int run, Oracles.Violation v, RunPlan plan, String defectId, List<Integer> schedule) {
-        Path dir = cfg.out().resolve("findings").resolve("run-" + run + "-" + v.oracle());
-        try {
-            Files.createDirectories(dir);
-            Files.writeString(dir.resolve("script.era"), plan.script().toText(), StandardCharsets.UTF_8);
-            Files.writeString(dir.resolve("plan.txt"), plan.toText() + "states=" + cfg.statesPerRun() + "\n"
-                    + "oracle=" + v.oracle() + "\n" + "defect=" + (defectId == null ? "" : defectId) + "\n",
-                    StandardCharsets.UTF_8);
-            Files.writeString(dir.resolve("schedule.txt"), Schedule.toText(schedule), StandardCharsets.UTF_8);
-            Files.writeString(dir.resolve("finding.txt"), v.oracle() + ": " + v.message() + "\n" + v.state() + "\n",
-                    StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return dir;
+        Map<String, String> files = new LinkedHashMap<>();
+        files.put("script.era", plan.script().toText());
+        files.put("plan.txt", plan.toText() + "states=" + cfg.statesPerRun() + "\n" + "oracle=" + v.oracle() + "\n"
+                + "defect=" + (defectId == null ? "" : defectId) + "\n");
+        files.put("schedule.txt", Schedule.toText(schedule));
+        files.put("finding.txt", v.oracle() + ": " + v.message() + "\n" + v.state() + "\n");
+        return FindingFolder.write(cfg.out(), folderName(run, v.oracle(), false), files);
     }
 }
