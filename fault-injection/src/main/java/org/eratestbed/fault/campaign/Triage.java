@@ -101,6 +101,11 @@ final class Triage {
         }
     }
 
+    /** The runs whose findings later decisions take into account (for tests). */
+    List<Integer> recalledRuns() {
+        return List.copyOf(past.keySet());
+    }
+
     private static boolean attributed(Finding f) {
         return !Finding.UNTRIAGED.equals(f.defect())
                 && (f.defect() == null || !f.defect().startsWith(DeviceFaultRecords.DEFECT_PREFIX));

@@ -319,7 +319,9 @@ public final class ResultLog implements Closeable {
             }
             if (supersede) {
                 int run = r instanceof RunRecord rr ? rr.run() : r instanceof Finding f ? f.run() : -1;
-                if (!completed.contains(run) || (r instanceof RunRecord && !runsInBatch.add(run))) {
+                int first = records.get(0) instanceof Finding f ? f.run() : records.get(0) instanceof RunRecord rr
+                        ? rr.run() : -1;
+                if (run != first || !completed.contains(run) || (r instanceof RunRecord && !runsInBatch.add(run))) {
                     throw new IllegalStateException("a superseding batch is for one run already complete, not "
                             + r.type() + " of run " + run);
                 }
