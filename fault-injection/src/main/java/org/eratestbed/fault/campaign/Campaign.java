@@ -217,7 +217,7 @@ public final class Campaign {
     private Session triageLeft(ResultLog log, Triage triage, Duration budget, long start,
             Consumer<Progress> progress) {
         List<Finding> left = untriaged(log.findings());
-        if (left.isEmpty()) {
+        if (left.isEmpty() && !log.doneBehind()) {
             return new Session(cfg.out(), 0, 0, 0);
         }
         triage.superseding();
@@ -241,7 +241,7 @@ public final class Campaign {
         }
         triage.flushAttributed();
         int untriaged = untriaged(log.findings()).size();
-        if (triage.written() > 0 && log.done().isPresent()) {
+        if (log.doneBehind()) {
             log.append(new DoneRecord(cfg.shard(), log.completedRuns().size(), log.statesChecked(), log.violations(),
                     clockBase + elapsedMs(start)));
         }

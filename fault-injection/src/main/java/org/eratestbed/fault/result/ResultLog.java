@@ -250,6 +250,14 @@ public final class ResultLog implements Closeable {
         return Optional.ofNullable(done);
     }
 
+    /**
+     * Whether batches superseded earlier ones after the last done record, with no done record since (a
+     * session that triaged was killed before it wrote its own): the next one should write it.
+     */
+    public synchronized boolean doneBehind() {
+        return done != null && supersededSinceDone;
+    }
+
     /** The largest {@code t_ms} on disk: a resumed campaign's clock goes on from here. */
     public synchronized long lastTms() {
         return lastTms;
