@@ -34,7 +34,10 @@ import org.junit.jupiter.api.io.TempDir;
  * which phase the main thread is in), on {@code pre-5.12} with {@code --runs 16}: nearly every run fails, so
  * findings are attributed, shrunk and written as folders. The test kills it in turn early, while it
  * attributes, while it shrinks, while it writes a reproducer folder, while it appends to the log, in the
- * middle of the runs, and while it renders the report; then lets the last session finish.
+ * middle of the runs, and while it renders the report; then lets the last session finish. A second test does
+ * the same to {@code campaign --triage} on a campaign whose findings were all left untriaged, killing it
+ * while it attributes, shrinks, replaces a folder, appends a superseding batch and appends its done record.
+ * Each run prints the kills that landed (phase and results lines at the kill) to its test output.
  *
  * <p>What it can catch: a record lost or written twice across a kill, a run redone differently after a
  * resume (any decision that depends on what one session remembers and another does not), a finding folder

@@ -44,6 +44,10 @@ import org.eratestbed.model.era.defect.Variant;
  * defect {@link org.eratestbed.fault.result.Finding#UNTRIAGED}), each with a reproducer folder that {@code
  * campaign --reproduce} replays. A campaign of a set number of runs triages everything. Runs whose device faults
  * explain a violation get known records ({@link DeviceFaultRecords}) written with their run record.
+ *
+ * <p>A finished campaign (its done record written) started again runs nothing new: it triages, within the new
+ * session's budget, the findings it wrote as found, and the new records supersede the old ones in the
+ * append-only log; {@link #triage} ({@code campaign --triage DIR}) does the same without a time limit.
  */
 public final class Campaign {
     /** What the command line asked for. {@code runs} bounds the campaign exactly; {@code budget} by time. */
