@@ -20,7 +20,8 @@ import org.eratestbed.device.BadInputException;
  * taken while it ran and the finished folder) are merged, each record once. What stands is read (see
  * {@link ResultFile#standing}): a run's later batch supersedes its earlier one, so a finding triaged by a
  * later session shows as triaged. An unterminated last line is a write cut short and is dropped with a
- * warning, and so are findings no run record follows; anything else that is not a record is bad input.
+ * warning; findings no run record follows are kept (a killed campaign not resumed: its run was not
+ * completed) unless their run has standing records; anything else that is not a record is bad input.
  */
 public final class ResultReader {
     private ResultReader() {
@@ -53,11 +54,15 @@ public final class ResultReader {
                 }
             }
             ResultFile.Standing st = ResultFile.standing(file.lines());
-            if (!st.orphans().isEmpty()) {
-                warnings.add(file.file() + ": dropped " + st.orphans().size() + " finding(s) of runs cut short "
-                        + "(no run record follows them; a resumed campaign runs them again)");
-            }
             merged.take(st.kept());
+            merged.orphans(st.orphans());
+        }
+        for (Merged m : byCampaign.values()) {
+            int dropped = m.dropOrphansOfCompleteRuns();
+            if (dropped > 0) {
+                warnings.add(m.folder + ": dropped " + dropped + " finding(s) of a later batch cut short (no run "
+                        + "record follows them; their run's earlier records stand)");
+            }
         }
         List<ShardResults> shards = byCampaign.values().stream()
                 .map(m -> new ShardResults(m.folder, m.campaign, m.records()))
@@ -79,6 +84,7 @@ public final class ResultReader {
         final CampaignInfo campaign;
         /** Per run (done: -1), the line number of its standing batch's last line and the batch. */
         final Map<Integer, Map.Entry<Integer, List<ResultRecord>>> batches = new HashMap<>();
+        final Map<String, Map.Entry<Integer, Finding>> orphans = new LinkedHashMap<>();
 
         Merged(Path folder, CampaignInfo campaign) {
             this.folder = folder;
@@ -101,10 +107,35 @@ public final class ResultReader {
             }
         }
 
-        /** In the order written: by the line number of each batch. */
+        /**
+         * Findings no run record follows: a campaign killed between a finding and its run record and not
+         * resumed. They are shown (the reports list them as runs not completed), each once.
+         */
+        void orphans(List<ResultFile.Line> lines) {
+            for (ResultFile.Line line : lines) {
+                Finding f = (Finding) line.record();
+                orphans.putIfAbsent(identity(f), Map.entry(line.number(), f));
+            }
+        }
+
+        /** An orphan of a run that has a standing batch is a later batch cut short: the standing one counts. */
+        int dropOrphansOfCompleteRuns() {
+            int before = orphans.size();
+            orphans.values().removeIf(e -> batches.containsKey(e.getValue().run()));
+            return before - orphans.size();
+        }
+
+        /** In the order written: by the line number of each batch (and of each orphan). */
         List<ResultRecord> records() {
-            return batches.values().stream().sorted(Map.Entry.comparingByKey())
-                    .flatMap(e -> e.getValue().stream()).toList();
+            List<Map.Entry<Integer, List<ResultRecord>>> all = new ArrayList<>(batches.values());
+            orphans.values().forEach(e -> all.add(Map.entry(e.getKey(), List.of(e.getValue()))));
+            return all.stream().sorted(Map.Entry.comparingByKey()).flatMap(e -> e.getValue().stream()).toList();
+        }
+
+        /** What makes two orphan findings (from two copies of the folder) the same. */
+        private static String identity(Finding f) {
+            return f.type() + "\u0000" + f.run() + "\u0000" + f.oracle() + "\u0000" + f.state() + "\u0000"
+                    + f.defect() + "\u0000" + f.crashPoint() + "\u0000" + f.message();
         }
     }
 

@@ -139,7 +139,8 @@ class SupersedeTest {
         Files.writeString(dir.resolve("results.jsonl"), ResultJson.toLine(known(1, 7)) + "\n",
                 StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
         Results before = ResultReader.read(dir);
-        assertTrue(before.warnings().stream().anyMatch(w -> w.contains("runs cut short")), before.warnings().toString());
+        assertTrue(before.warnings().stream().anyMatch(w -> w.contains("later batch cut short")),
+                before.warnings().toString());
         assertEquals(Finding.UNTRIAGED, before.findings().stream().filter(f -> f.run() == 1).findFirst().orElseThrow()
                 .defect());
         try (ResultLog log = ResultLog.open(dir, CAMPAIGN)) {
