@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * (clock fields aside), none twice, the same reproducer folders with the same files, and a report.
  *
  * <p>The campaign runs in a child JVM ({@link ObservedCampaign}: the command line with a thread that prints
- * which phase the main thread is in), on {@code pre-5.12} with {@code --runs 16}: nearly every run fails, so
+ * which phase the main thread is in), on {@code pre-5.12} with {@code --runs 12}: nearly every run fails, so
  * findings are attributed, shrunk and written as folders. The test kills it in turn early, while it
  * attributes, while it shrinks, while it writes a reproducer folder, while it appends to the log, in the
  * middle of the runs, and while it renders the report; then lets the last session finish. A second test does
@@ -49,7 +49,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CampaignKillTest {
     static final ObjectMapper JSON = new ObjectMapper();
-    static final List<String> OPTIONS = List.of("campaign", "--variant", "pre-5.12", "--runs", "16", "--states",
+    static final List<String> OPTIONS = List.of("campaign", "--variant", "pre-5.12", "--runs", "12", "--states",
             "4", "--seed", "3");
 
     /** Where to kill a session: the first time the child reports {@code phase} once the log has this many lines. */
@@ -64,7 +64,7 @@ class CampaignKillTest {
         Path straight = tmp.resolve("straight");
         int straightCode = runChild(straight, null).exitCode();
         int straightLines = Files.readAllLines(straight.resolve("results.jsonl")).size();
-        assertTrue(straightLines > 16, "16 runs, their findings and a done record: " + straightLines);
+        assertTrue(straightLines > 12, "12 runs, their findings and a done record: " + straightLines);
 
         Path killed = tmp.resolve("killed");
         List<Kill> plan = List.of(new Kill("run", 0), new Kill("attribute", 0), new Kill("shrink", 0),
