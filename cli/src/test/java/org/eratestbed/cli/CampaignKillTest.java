@@ -104,8 +104,8 @@ class CampaignKillTest {
             assertEquals(b.get(field), a.get(field), "summary.json " + field);
         }
         try (Stream<Path> all = Files.walk(killed)) {
-            assertEquals(List.of(), all.filter(p -> p.getFileName().toString().endsWith(".tmp")).toList(),
-                    "no temporary file or folder left behind");
+            assertEquals(List.of(), all.filter(p -> p.getFileName().toString().endsWith(".tmp")
+                    || p.getFileName().toString().endsWith(".old")).toList(), "no temporary file or folder left behind");
         }
     }
 

@@ -17,14 +17,16 @@ import java.util.stream.Stream;
 
 /**
  * The reproducer folders of a results folder, {@code findings/NAME}. A folder is written before the record
- * that names it, and whole or not at all: its files go to {@code NAME.tmp}, which replaces {@code NAME} once
- * complete. A kill can then leave a temporary folder, a folder whose record never reached the log (its run
- * is redone and writes it again), or — while a later session replaces a folder — only the complete
- * temporary one; {@link #tidy} sorts each out when the results are opened again.
+ * that names it, and whole or not at all: its files go to {@code NAME.tmp}; once that is complete, an
+ * existing {@code NAME} is renamed {@code NAME.old}, {@code NAME.tmp} renamed {@code NAME}, and
+ * {@code NAME.old} removed. A kill can then leave a temporary folder, an old one set aside (alone, while a
+ * later session replaced a folder its standing record names), or a folder whose record never reached the
+ * log (its run is redone and writes it again); {@link #tidy} sorts each out when the results are opened.
  */
 public final class FindingFolder {
     public static final String FOLDER = "findings";
     private static final String TMP = ".tmp";
+    private static final String OLD = ".old";
 
     private FindingFolder() {
     }
@@ -46,10 +48,15 @@ public final class FindingFolder {
                 }
             }
             Durable.forceFolder(tmp);
-            // A kill between these two leaves only NAME.tmp, complete: tidy puts it in place.
-            deleteTree(dir);
+            // Renames only, so that a kill never leaves a folder half removed where its record points.
+            Path old = findings.resolve(name + OLD);
+            deleteTree(old);
+            if (Files.exists(dir)) {
+                Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
+            }
             Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
             Durable.forceFolder(findings);
+            deleteTree(old);
         } catch (IOException e) {
             throw new UncheckedIOException(out + ": cannot write the reproducer folder " + name + ": "
                     + e.getMessage(), e);
@@ -58,10 +65,10 @@ public final class FindingFolder {
     }
 
     /**
-     * Leaves in {@code out/findings} exactly the folders {@code named} by the records that stand: a temporary
-     * folder whose final one is gone is the complete new version (see {@link #write}) and takes its place;
-     * other temporary folders, and folders no standing record names (written for a run a kill cut short, which
-     * is run again), are removed. Returns how many folders it removed or completed.
+     * Leaves in {@code out/findings} exactly the folders {@code named} by the records that stand: an old folder
+     * set aside whose successor never took its place goes back (its record is still the standing one);
+     * temporary folders, old ones replaced, and folders no standing record names (written for a run a kill cut
+     * short, which is run again) are removed. Returns how many folders it removed or put back.
      */
     public static int tidy(Path out, Set<String> named) {
         Path findings = out.resolve(FOLDER);
@@ -72,16 +79,18 @@ public final class FindingFolder {
         try {
             for (Path p : list(findings)) {
                 String name = p.getFileName().toString();
-                if (!name.endsWith(TMP)) {
-                    continue;
-                }
-                Path dir = findings.resolve(name.substring(0, name.length() - TMP.length()));
-                if (!Files.exists(dir) && named.contains(dir.getFileName().toString())) {
-                    Files.move(p, dir, StandardCopyOption.ATOMIC_MOVE);
-                } else {
+                if (name.endsWith(TMP)) {
                     deleteTree(p);
+                    changed++;
+                } else if (name.endsWith(OLD)) {
+                    Path dir = findings.resolve(name.substring(0, name.length() - OLD.length()));
+                    if (Files.exists(dir)) {
+                        deleteTree(p);
+                    } else {
+                        Files.move(p, dir, StandardCopyOption.ATOMIC_MOVE);
+                    }
+                    changed++;
                 }
-                changed++;
             }
             for (Path p : list(findings)) {
                 if (!named.contains(p.getFileName().toString())) {

@@ -43,25 +43,22 @@ class FindingFolderTest {
         Files.writeString(findings.resolve("run-3-in-flight.tmp/script.era"), "tor");
         // killed after a folder was written, before its record was: the run is redone
         FindingFolder.write(out, "run-4-tracking", Map.of("script.era", "d\n"));
-        // killed while replacing run 2's folder, after the new one was complete and the old one removed
+        // killed while replacing run 2's folder, after the new one was complete and the old one set aside:
+        // run 2's standing record is still the old one, so is its folder
         Files.createDirectories(findings.resolve("run-2-tracking.tmp"));
         Files.writeString(findings.resolve("run-2-tracking.tmp/script.era"), "b2\n");
-        deleteTree(findings.resolve("run-2-tracking"));
+        Files.move(findings.resolve("run-2-tracking"), findings.resolve("run-2-tracking.old"));
         // killed while writing a replacement of run 1's: the old folder stands
         Files.createDirectories(findings.resolve("run-1-tracking.tmp"));
+        // killed after run 5's new folder took its place, before the old one was removed
+        FindingFolder.write(out, "run-5-tracking", Map.of("script.era", "e2\n"));
+        Files.createDirectories(findings.resolve("run-5-tracking.old"));
 
-        assertEquals(4, FindingFolder.tidy(out, Set.of("run-1-tracking", "run-2-tracking")));
-        assertEquals(List.of("run-1-tracking", "run-2-tracking"), names());
+        assertEquals(6, FindingFolder.tidy(out, Set.of("run-1-tracking", "run-2-tracking", "run-5-tracking")));
+        assertEquals(List.of("run-1-tracking", "run-2-tracking", "run-5-tracking"), names());
         assertEquals("a\n", Files.readString(findings.resolve("run-1-tracking/script.era")));
-        assertEquals("b2\n", Files.readString(findings.resolve("run-2-tracking/script.era")));
-        assertEquals(0, FindingFolder.tidy(out, Set.of("run-1-tracking", "run-2-tracking")));
-    }
-
-    private static void deleteTree(Path p) throws IOException {
-        try (Stream<Path> all = Files.walk(p)) {
-            for (Path q : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(q);
-            }
-        }
+        assertEquals("b\n", Files.readString(findings.resolve("run-2-tracking/script.era")));
+        assertEquals("e2\n", Files.readString(findings.resolve("run-5-tracking/script.era")));
+        assertEquals(0, FindingFolder.tidy(out, Set.of("run-1-tracking", "run-2-tracking", "run-5-tracking")));
     }
 }
