@@ -214,16 +214,14 @@ public final class Campaign {
     /**
      * Triages what earlier sessions wrote as found. Each such run is run again (it is a function of its seed)
      * to get back what its finding needs, then attributed and, first of its kind, shrunk, exactly as the
-     * campaign would have; the new batch supersedes the run's earlier one in the log. Nothing new is run. When
-     * the budget ends, the findings not attributed yet keep their untriaged records; if the campaign had
-     * finished, a new done record follows what was triaged.
+     * campaign would have; the new batch supersedes the run's earlier one in the log. Then the first finding
+     * of each kind that was written whole (attributed, but the budget ended before its shrink) is shrunk. Nothing
+     * new is run. When the budget ends, the findings not attributed yet keep their untriaged records; if the
+     * campaign had finished, a new done record follows what was triaged.
      */
     private Session triageLeft(ResultLog log, Triage triage, Duration budget, long start,
             Consumer<Progress> progress) {
         List<Finding> left = untriaged(log.findings());
-        if (left.isEmpty() && !log.doneBehind()) {
-            return new Session(cfg.out(), 0, 0, 0);
-        }
         triage.superseding();
         long clockBase = log.lastTms();
         Predicate<Defect> live = cfg.variant()::has;
@@ -242,6 +240,21 @@ public final class Campaign {
             }
             progress.accept(new Progress(f.run(), taken, 0, triage.violations(), triage.known(),
                     left.size() - taken + triage.backlog(), elapsedMs(start)));
+        }
+        // Then the first findings of their kind written whole when a budget ended before their shrink (they
+        // are the ones users replay first), now that the untriaged ones may have become first of their kind.
+        for (Finding f : Triage.firstOfKind(log.findings())) {
+            if (budget != null && elapsedMs(start) + triage.nextTaskMs() >= budget.toMillis()) {
+                break;
+            }
+            Triage.Held h = rerun(live, f, log);
+            if (h != null && h.plan().script().toText().equals(f.script())) {
+                triage.holdForShrink(h, f);
+                while (!triage.idle() && (budget == null
+                        || elapsedMs(start) + triage.nextTaskMs() <= budget.toMillis())) {
+                    triage.step(true);
+                }
+            }
         }
         triage.flushAttributed();
         int untriaged = untriaged(log.findings()).size();

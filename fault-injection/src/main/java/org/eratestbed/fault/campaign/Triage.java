@@ -53,7 +53,11 @@ final class Triage {
             List<Integer> schedule, RunRecord record, long tMs, List<KnownRecord> device) {
     }
 
-    private record Attributed(Held held, Attribution.Cause cause) {
+    /**
+     * A finding attributed and waiting to be shrunk. {@code earlier}: the record an earlier session wrote for
+     * it whole, attributed but not shrunk (its budget ended first); its cause and kind stay as written.
+     */
+    private record Attributed(Held held, Attribution.Cause cause, Finding earlier) {
     }
 
     /** A run's finding as far as later decisions need it. */
@@ -143,6 +147,27 @@ final class Triage {
     }
 
     /**
+     * The first finding of its kind (oracle and cause) that an earlier session wrote attributed but whole,
+     * because its budget ended before the shrink: held again, for shrinking only. Its record is superseded
+     * only if the plan gets smaller.
+     */
+    void holdForShrink(Held h, Finding earlier) {
+        toShrink.addLast(new Attributed(h, null, earlier));
+    }
+
+    /**
+     * The standing findings that {@link #attribute} made first of their kind (oracle and cause, in run order),
+     * which are the ones a campaign shrinks.
+     */
+    static List<Finding> firstOfKind(List<Finding> standing) {
+        Map<String, Finding> first = new LinkedHashMap<>();
+        standing.stream().filter(Triage::attributed).filter(f -> !OracleIds.HARNESS.equals(f.oracle()))
+                .sorted(java.util.Comparator.comparingInt(Finding::run))
+                .forEach(f -> first.putIfAbsent(new Past(f.oracle(), f.defect()).key(), f));
+        return List.copyOf(first.values());
+    }
+
+    /**
      * Writes what is attributed but not shrunk yet as found, and forgets what is not attributed yet: what a
      * session that triages earlier findings does when its budget ends (their untriaged records still stand).
      */
@@ -207,11 +232,13 @@ final class Triage {
             Attributed a = toShrink.pollFirst();
             if (!shrink) {
                 Held h = a.held();
-                write(h, a.cause(), h.plan(), h.violation(), h.crashPoint(), h.schedule());
+                if (a.earlier() == null) {
+                    write(a, h.plan(), h.violation(), h.crashPoint(), h.schedule());
+                }
                 processingNs += System.nanoTime() - t0;
                 return;
             }
-            shrinkAndWrite(a.held(), a.cause());
+            shrinkAndWrite(a);
             shrinkMs = 0.5 * shrinkMs + 0.5 * (System.nanoTime() - t0) / 1e6;
         }
         processingNs += System.nanoTime() - t0;
@@ -253,7 +280,7 @@ final class Triage {
         boolean first = before.values().stream().noneMatch(x -> x.key().equals(p.key()));
         past.put(h.run(), p);
         if (first) {
-            toShrink.addLast(new Attributed(h, cause));
+            toShrink.addLast(new Attributed(h, cause, null));
         } else {
             // Later findings of a kind keep their whole plan: it replays as well, it is only longer.
             write(h, cause, h.plan(), h.violation(), h.crashPoint(), h.schedule());
@@ -309,12 +336,16 @@ final class Triage {
         return catalogued.equals(found) || lostWrite.contains(catalogued) && lostWrite.contains(found);
     }
 
-    private void shrinkAndWrite(Held h, Attribution.Cause cause) {
+    private void shrinkAndWrite(Attributed a) {
+        Held h = a.held();
         Predicate<Defect> live = cfg.variant()::has;
         Oracles.Violation v = h.violation();
         RunPlan small = Shrinker.shrink(live, h.plan(), v.oracle(), cfg.statesPerRun(), h.runSeed());
         String crashPoint = h.crashPoint();
         List<Integer> schedule = h.schedule();
+        if (small == h.plan() && a.earlier() != null) {
+            return; // what was written stands: it cannot be made smaller
+        }
         if (small != h.plan()) {
             // Record what the reproducer shows: the shrunk plan's own violation, crash point and choices.
             RunExecutor.Outcome so = RunExecutor.execute(live, small, RunGenerator.MAX_STEPS);
@@ -325,7 +356,15 @@ final class Triage {
             crashPoint = so.crashPoint();
             schedule = Schedule.of(so);
         }
-        write(h, cause, small, v, crashPoint, schedule);
+        write(a, small, v, crashPoint, schedule);
+    }
+
+    private void write(Attributed a, RunPlan plan, Oracles.Violation v, String crashPoint, List<Integer> schedule) {
+        if (a.earlier() != null) {
+            writeAs(a.held(), a.earlier().defect(), a.earlier() instanceof KnownRecord, plan, v, crashPoint, schedule);
+        } else {
+            write(a.held(), a.cause(), plan, v, crashPoint, schedule);
+        }
     }
 
     private void write(Held h, Attribution.Cause cause, RunPlan plan, Oracles.Violation v, String crashPoint,

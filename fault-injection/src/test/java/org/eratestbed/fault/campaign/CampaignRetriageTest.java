@@ -138,6 +138,45 @@ class CampaignRetriageTest {
     }
 
     @Test
+    void firstFindingsWrittenWholeWhenTheBudgetEndedAreShrunkWhenStartedAgain(@TempDir Path tmp) throws Exception {
+        List<Triage.Held> held = failingRuns(4);
+        Path out = tmp.resolve("c");
+        try (ResultLog log = ResultLog.open(out, info())) {
+            Triage t = new Triage(config(out), log);
+            held.forEach(t::hold);
+            for (int i = 0; i < held.size(); i++) {
+                t.step(true); // attributions come first: the shrinks wait
+            }
+            assertEquals(0, t.flushUntriaged(), "every finding attributed, the first ones of their kind not shrunk");
+            log.append(new DoneRecord("1/1", held.size(), log.statesChecked(), log.violations(), 2));
+        }
+        List<Finding> whole = ResultReader.read(out).findings();
+        List<Finding> first = Triage.firstOfKind(whole);
+        assertFalse(first.isEmpty());
+        for (Finding f : first) {
+            assertEquals(held.stream().filter(h -> h.run() == f.run()).findFirst().orElseThrow().plan().script()
+                    .toText(), f.script(), "written whole");
+        }
+
+        Campaign.Session s = new Campaign(config(out)).run(p -> { });
+        assertEquals(0, s.runs());
+        assertTrue(s.triaged() >= 1 && s.triaged() <= first.size(), "shrunk: " + s.triaged());
+
+        Path straight = tmp.resolve("straight");
+        try (ResultLog log = ResultLog.open(straight, info())) {
+            Triage t = new Triage(config(straight), log);
+            held.forEach(t::hold);
+            while (!t.idle()) {
+                t.step(true);
+            }
+        }
+        assertEquals(standing(straight), standing(out), "as an uninterrupted triage");
+        byte[] before = Files.readAllBytes(out.resolve("results.jsonl"));
+        new Campaign(config(out)).run(p -> { });
+        assertArrayEquals(before, Files.readAllBytes(out.resolve("results.jsonl")), "nothing left to shrink");
+    }
+
+    @Test
     void triageWithoutBudgetLeftChangesNothingAndCountsWhatIsLeft(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("c");
         untriagedThenDone(out, failingRuns(2));
