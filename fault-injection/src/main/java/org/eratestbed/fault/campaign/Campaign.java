@@ -247,8 +247,11 @@ public final class Campaign {
             if (budget != null && elapsedMs(start) + triage.nextTaskMs() >= budget.toMillis()) {
                 break;
             }
+            if (!RunGenerator.basePlan(f.seed()).script().toText().equals(f.script())) {
+                continue; // shrunk already (the script alone tells, without running anything)
+            }
             Triage.Held h = rerun(live, f, log);
-            if (h != null && h.plan().script().toText().equals(f.script())) {
+            if (h != null) {
                 triage.holdForShrink(h, f);
                 while (!triage.idle() && (budget == null
                         || elapsedMs(start) + triage.nextTaskMs() <= budget.toMillis())) {
