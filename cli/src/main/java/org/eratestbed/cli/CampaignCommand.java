@@ -26,8 +26,8 @@ import picocli.CommandLine.Spec;
                 + "interleavings, crashes inside commits, at flush boundaries and at random steps, every oracle "
                 + "on every checked crash state. Writes results.jsonl and a report (report.html, summary.json, "
                 + "junit.xml) into the output folder. A killed campaign started again with the same options "
-                + "resumes where it stopped; a finished one started again runs nothing new and triages the "
-                + "findings its budget left untriaged, within the budget (see --triage).")
+                + "resumes where it stopped; a finished one started again runs nothing new and, within the budget, "
+                + "triages the findings its budget left untriaged (see --triage).")
 final class CampaignCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -59,8 +59,9 @@ final class CampaignCommand implements Callable<Integer> {
     Path reproduce;
 
     @Option(names = "--triage", paramLabel = "DIR",
-            description = "triage the findings a campaign's budget left untriaged in results folder DIR (all of "
-                    + "them, or what --budget allows), then render its report; no new runs")
+            description = "triage the findings a campaign's budget left untriaged in results folder DIR and shrink "
+                    + "the first findings it wrote whole (all of them, or what --budget allows), then render its "
+                    + "report; no new runs")
     Path triage;
 
     @Option(names = "--no-report", description = "do not render the report at the end")
