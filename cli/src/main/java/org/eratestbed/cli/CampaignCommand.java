@@ -26,7 +26,8 @@ import picocli.CommandLine.Spec;
                 + "interleavings, crashes inside commits, at flush boundaries and at random steps, every oracle "
                 + "on every checked crash state. Writes results.jsonl and a report (report.html, summary.json, "
                 + "junit.xml) into the output folder. A killed campaign started again with the same options "
-                + "resumes where it stopped.")
+                + "resumes where it stopped; a finished one started again runs nothing new and, within the budget, "
+                + "triages the findings its budget left untriaged (see --triage).")
 final class CampaignCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -57,6 +58,12 @@ final class CampaignCommand implements Callable<Integer> {
             description = "replay a finding's reproducer folder instead of running a campaign")
     Path reproduce;
 
+    @Option(names = "--triage", paramLabel = "DIR",
+            description = "triage the findings a campaign's budget left untriaged in results folder DIR and shrink "
+                    + "the first findings it wrote whole (all of them, or what --budget allows), then render its "
+                    + "report; no new runs")
+    Path triage;
+
     @Option(names = "--no-report", description = "do not render the report at the end")
     boolean noReport;
 
@@ -69,6 +76,9 @@ final class CampaignCommand implements Callable<Integer> {
         }
         int[] kn = parseShard(shard);
         Duration d = parseBudget(budget);
+        if (triage != null) {
+            return triage(o, spec.commandLine().getParseResult().hasMatchedOption("--budget") ? d : null);
+        }
         if (runs < 0 || states < 1) {
             throw new BadInputException("--runs must be >= 0 and --states >= 1");
         }
@@ -78,7 +88,7 @@ final class CampaignCommand implements Callable<Integer> {
                 + (runs > 0 ? runs + " runs" : "budget " + d.toSeconds() + "s") + " -> " + dir);
         o.flush();
         Files.createDirectories(dir);
-        Campaign.Progress[] last = {null};
+        Campaign.Session session;
         try (Recording jfr = new Recording(Configuration.getConfiguration("profile"))) {
             jfr.setToDisk(true);
             jfr.start();
@@ -87,8 +97,7 @@ final class CampaignCommand implements Callable<Integer> {
             try (ProgressBar bar = terminal ? new ProgressBarBuilder().setTaskName("runs").setInitialMax(total)
                     .setStyle(ProgressBarStyle.ASCII).build() : null) {
                 long[] lastLine = {0};
-                new Campaign(cfg).run(p -> {
-                    last[0] = p;
+                session = new Campaign(cfg).run(p -> {
                     if (bar != null) {
                         bar.stepTo(runs > 0 ? p.runsDone() : p.elapsedMs() / 1000);
                         bar.setExtraMessage(p.statesChecked() + " states, " + p.violations() + " violations, "
@@ -103,14 +112,32 @@ final class CampaignCommand implements Callable<Integer> {
                 });
             }
             jfr.stop();
-            jfr.dump(dir.resolve(ReportGenerator.PROFILE));
+            // A session that found the campaign finished and changed nothing keeps the profile of the one
+            // that did the work (a campaign started again after a kill during its report, say).
+            if (session.changed() || !Files.exists(dir.resolve(ReportGenerator.PROFILE))) {
+                jfr.dump(dir.resolve(ReportGenerator.PROFILE));
+            }
         }
-        if (last[0] != null && last[0].run() < 0 && last[0].pending() > 0) {
-            o.println("  " + last[0].pending() + " finding(s) not triaged within the budget: written as violations "
+        return finish(o, dir, session);
+    }
+
+    private int triage(PrintWriter o, Duration limit) {
+        o.println("campaign --triage " + triage + (limit == null ? "" : ", budget " + limit.toSeconds() + "s"));
+        o.flush();
+        Campaign.Session session = Campaign.triage(triage, limit, version(), p -> { });
+        return finish(o, triage, session);
+    }
+
+    private int finish(PrintWriter o, Path dir, Campaign.Session session) {
+        if (session.triaged() > 0) {
+            o.println("  triaged " + session.triaged() + " finding(s) an earlier session wrote as found");
+        }
+        if (session.untriaged() > 0) {
+            o.println("  " + session.untriaged() + " finding(s) not triaged within the budget: written as violations "
                     + "with defect '" + Finding.UNTRIAGED + "' and their whole plan; replay each with its "
-                    + "reproduce command (campaign --reproduce DIR)");
-            o.flush();
+                    + "reproduce command (campaign --reproduce DIR); triage them with campaign --triage " + dir);
         }
+        o.flush();
         if (noReport) {
             return EraTestbed.EXIT_OK;
         }

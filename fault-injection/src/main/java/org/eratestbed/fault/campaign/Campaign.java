@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
@@ -13,9 +14,11 @@ import java.util.function.Predicate;
 import org.eratestbed.device.BadInputException;
 import org.eratestbed.fault.result.CampaignInfo;
 import org.eratestbed.fault.result.DoneRecord;
+import org.eratestbed.fault.result.Finding;
+import org.eratestbed.fault.result.FindingFolder;
 import org.eratestbed.fault.result.KnownRecord;
+import org.eratestbed.fault.result.OracleIds;
 import org.eratestbed.fault.result.ResultLog;
-import org.eratestbed.fault.result.ResultReader;
 import org.eratestbed.fault.result.CrashKind;
 import org.eratestbed.fault.result.RunRecord;
 import org.eratestbed.fault.workload.WorkloadParser;
@@ -41,6 +44,10 @@ import org.eratestbed.model.era.defect.Variant;
  * defect {@link org.eratestbed.fault.result.Finding#UNTRIAGED}), each with a reproducer folder that {@code
  * campaign --reproduce} replays. A campaign of a set number of runs triages everything. Runs whose device faults
  * explain a violation get known records ({@link DeviceFaultRecords}) written with their run record.
+ *
+ * <p>A finished campaign (its done record written) started again runs nothing new: it triages, within the new
+ * session's budget, the findings it wrote as found, and the new records supersede the old ones in the
+ * append-only log; {@link #triage} ({@code campaign --triage DIR}) does the same without a time limit.
  */
 public final class Campaign {
     /** What the command line asked for. {@code runs} bounds the campaign exactly; {@code budget} by time. */
@@ -76,18 +83,35 @@ public final class Campaign {
         this.cfg = cfg;
     }
 
-    /** Runs (or resumes) the campaign; returns the log's folder. */
-    public Path run(Consumer<Progress> progress) {
+    /**
+     * What one session did: {@code runs} executed, {@code triaged} findings written as found by an earlier
+     * session and now triaged, {@code untriaged} findings still written as found when it ended.
+     */
+    public record Session(Path out, int runs, int triaged, int untriaged) {
+        /** Whether this session changed the results (a session that found the campaign finished may not). */
+        public boolean changed() {
+            return runs > 0 || triaged > 0;
+        }
+    }
+
+    /**
+     * Runs (or resumes) the campaign. A campaign that already finished runs nothing new: started again, it
+     * triages the findings it wrote as found ({@link Finding#UNTRIAGED}) within this session's budget (all of
+     * them, for a campaign of a set number of runs), see {@link #triage}.
+     */
+    public Session run(Consumer<Progress> progress) {
         CampaignInfo info = CampaignInfo.of(cfg.seed(), cfg.variant().id(), cfg.budgetText(), cfg.shard(),
                 Instant.now(), cfg.toolVersion());
         long start = System.nanoTime();
         try (ResultLog log = ResultLog.open(cfg.out(), info)) {
+            Triage.tidy(cfg.out(), log.findings());
+            Triage triage = new Triage(cfg, log);
+            triage.recall(log.findings());
             if (log.done().isPresent()) {
-                return cfg.out();
+                return triageLeft(log, triage, cfg.runs() > 0 ? null : cfg.budget(), start, progress);
             }
             long clockBase = log.lastTms();
-            Triage triage = new Triage(cfg, log);
-            triage.recall(ResultReader.read(cfg.out()).findings());
+            int ranHere = 0;
             long states = 0;
             int untriaged = 0;
             int done = log.completedRuns().size();
@@ -102,6 +126,7 @@ public final class Campaign {
                     continue;
                 }
                 long t0 = System.nanoTime();
+                ranHere++;
                 long runSeed = runSeed(cfg.seed(), run);
                 Predicate<Defect> live = cfg.variant()::has;
                 RunPlan plan = RunGenerator.basePlan(runSeed);
@@ -163,8 +188,154 @@ public final class Campaign {
                     (System.nanoTime() - start) / 1_000_000));
             log.append(new DoneRecord(cfg.shard(), log.completedRuns().size(), log.statesChecked(), log.violations(),
                     clockBase + (System.nanoTime() - start) / 1_000_000));
+            return new Session(cfg.out(), ranHere, 0, untriaged);
         }
-        return cfg.out();
+    }
+
+    /**
+     * {@code campaign --triage DIR}: triages the findings the campaign in {@code dir} wrote as found, in run
+     * order, within {@code budget} (null: all of them), whether or not its search finished, with the
+     * campaign's own seed, variant and shard (from {@code campaign.json}) and the crash states per run its
+     * reproducers name.
+     */
+    public static Session triage(Path dir, Duration budget, String toolVersion, Consumer<Progress> progress) {
+        CampaignInfo info = ResultLog.campaignIn(dir);
+        long start = System.nanoTime();
+        try (ResultLog log = ResultLog.open(dir, info)) {
+            Triage.tidy(dir, log.findings());
+            List<Finding> left = untriaged(log.findings());
+            Config cfg = configOf(info, dir, left.isEmpty() ? 16 : statesOf(dir, left.get(0)), toolVersion);
+            Triage triage = new Triage(cfg, log);
+            triage.recall(log.findings());
+            return new Campaign(cfg).triageLeft(log, triage, budget, start, progress);
+        }
+    }
+
+    /**
+     * Triages what earlier sessions wrote as found. Each such run is run again (it is a function of its seed)
+     * to get back what its finding needs, then attributed and, first of its kind, shrunk, exactly as the
+     * campaign would have; the new batch supersedes the run's earlier one in the log. Then the first finding
+     * of each kind that was written whole (attributed, but the budget ended before its shrink) is shrunk. Nothing
+     * new is run. When the budget ends, the findings not attributed yet keep their untriaged records; if the
+     * campaign had finished, a new done record follows what was triaged.
+     */
+    private Session triageLeft(ResultLog log, Triage triage, Duration budget, long start,
+            Consumer<Progress> progress) {
+        List<Finding> left = untriaged(log.findings());
+        triage.superseding();
+        long clockBase = log.lastTms();
+        Predicate<Defect> live = cfg.variant()::has;
+        int taken = 0;
+        for (Finding f : left) {
+            if (budget != null && elapsedMs(start) >= budget.toMillis()) {
+                break;
+            }
+            taken++;
+            Triage.Held h = rerun(live, f, log);
+            if (h != null) {
+                triage.hold(h);
+            }
+            while (!triage.idle() && (budget == null || elapsedMs(start) + triage.nextTaskMs() <= budget.toMillis())) {
+                triage.step(true);
+            }
+            progress.accept(new Progress(f.run(), taken, 0, triage.violations(), triage.known(),
+                    left.size() - taken + triage.backlog(), elapsedMs(start)));
+        }
+        // Then the first findings of their kind written whole when a budget ended before their shrink (they
+        // are the ones users replay first), now that the untriaged ones may have become first of their kind.
+        for (Finding f : Triage.firstOfKind(log.findings())) {
+            if (budget != null && elapsedMs(start) + triage.nextTaskMs() >= budget.toMillis()) {
+                break;
+            }
+            if (!RunGenerator.basePlan(f.seed()).script().toText().equals(f.script())) {
+                continue; // shrunk already (the script alone tells, without running anything)
+            }
+            Triage.Held h = rerun(live, f, log);
+            if (h != null) {
+                triage.holdForShrink(h, f);
+                while (!triage.idle() && (budget == null
+                        || elapsedMs(start) + triage.nextTaskMs() <= budget.toMillis())) {
+                    triage.step(true);
+                }
+            }
+        }
+        triage.flushAttributed();
+        int untriaged = untriaged(log.findings()).size();
+        if (log.doneBehind()) {
+            log.append(new DoneRecord(cfg.shard(), log.completedRuns().size(), log.statesChecked(), log.violations(),
+                    clockBase + elapsedMs(start)));
+        }
+        progress.accept(new Progress(-1, taken, 0, triage.violations(), triage.known(), untriaged, elapsedMs(start)));
+        return new Session(cfg.out(), 0, triage.written(), untriaged);
+    }
+
+    /** A finding written as found, held again: its run run again. Null if it no longer fails that way. */
+    private Triage.Held rerun(Predicate<Defect> live, Finding f, ResultLog log) {
+        RunRecord record = log.runRecord(f.run()).orElseThrow();
+        List<KnownRecord> device = log.findings().stream()
+                .filter(x -> x.run() == f.run() && x instanceof KnownRecord k && k.defect().startsWith(
+                        DeviceFaultRecords.DEFECT_PREFIX))
+                .map(KnownRecord.class::cast).toList();
+        try {
+            RunPlan plan = RunGenerator.plan(live, f.seed());
+            RunExecutor.Outcome o = RunExecutor.execute(live, plan, RunGenerator.MAX_STEPS);
+            Oracles.Violation v = Oracles.check(live, o, f.seed(), cfg.statesPerRun()).first();
+            if (v == null || !v.oracle().equals(f.oracle())) {
+                // Not what was written (another --states, or another build): its record stays as it is.
+                return null;
+            }
+            return new Triage.Held(f.run(), f.seed(), plan, v, o.crashPoint(), Schedule.of(o), record, f.tMs(), device);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** The findings written as found that triage can take up, in run order (harness failures are not). */
+    static List<Finding> untriaged(List<Finding> standing) {
+        return standing.stream()
+                .filter(f -> Finding.UNTRIAGED.equals(f.defect()) && !OracleIds.HARNESS.equals(f.oracle()))
+                .sorted(Comparator.comparingInt(Finding::run)).toList();
+    }
+
+    private static long elapsedMs(long start) {
+        return (System.nanoTime() - start) / 1_000_000;
+    }
+
+    /** The campaign a results folder holds, as a configuration (its budget text is "N runs" or "Ns"). */
+    static Config configOf(CampaignInfo info, Path dir, int states, String toolVersion) {
+        String[] kn = info.shard().split("/");
+        String budget = info.budget();
+        int runs = 0;
+        Duration d = Duration.ZERO;
+        try {
+            if (budget.endsWith(" runs")) {
+                runs = Integer.parseInt(budget.substring(0, budget.length() - " runs".length()));
+            } else if (budget.endsWith("s")) {
+                d = Duration.ofSeconds(Long.parseLong(budget.substring(0, budget.length() - 1)));
+            } else {
+                throw new NumberFormatException(budget);
+            }
+        } catch (NumberFormatException e) {
+            throw new BadInputException(dir + ": campaign budget '" + budget + "' is neither 'N runs' nor 'Ns'");
+        }
+        return new Config(info.seed(), Variant.parse(info.variant()), d, runs, Integer.parseInt(kn[0]),
+                Integer.parseInt(kn[1]), dir, states, toolVersion);
+    }
+
+    /** The crash states per run a finding's reproducer names ({@code states=} in its plan), 16 if none. */
+    private static int statesOf(Path dir, Finding f) {
+        Path plan = dir.resolve(FindingFolder.FOLDER).resolve(Triage.folderName(f.run(), f.oracle(), false))
+                .resolve("plan.txt");
+        try {
+            for (String line : Files.readAllLines(plan, StandardCharsets.UTF_8)) {
+                if (line.startsWith("states=")) {
+                    return Integer.parseInt(line.substring("states=".length()).strip());
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            throw new BadInputException(plan + ": cannot read the crash states per run: " + e.getMessage());
+        }
+        return 16;
     }
 
     /** A run's seed: a function of the campaign seed and the run index only. */

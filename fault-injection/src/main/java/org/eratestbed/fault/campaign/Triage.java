@@ -1,18 +1,18 @@
 package org.eratestbed.fault.campaign;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Predicate;
 import org.eratestbed.fault.result.Finding;
+import org.eratestbed.fault.result.FindingFolder;
 import org.eratestbed.fault.result.KnownRecord;
 import org.eratestbed.fault.result.OracleIds;
 import org.eratestbed.fault.result.ResultLog;
@@ -53,7 +53,11 @@ final class Triage {
             List<Integer> schedule, RunRecord record, long tMs, List<KnownRecord> device) {
     }
 
-    private record Attributed(Held held, Attribution.Cause cause) {
+    /**
+     * A finding attributed and waiting to be shrunk. {@code earlier}: the record an earlier session wrote for
+     * it whole, attributed but not shrunk (its budget ended first); its cause and kind stay as written.
+     */
+    private record Attributed(Held held, Attribution.Cause cause, Finding earlier) {
     }
 
     /** A run's finding as far as later decisions need it. */
@@ -79,16 +83,98 @@ final class Triage {
     private double shrinkMs = SHRINK_GUESS_MS;
     private int violations;
     private int known;
+    private int written;
+    private boolean superseding;
 
     Triage(Campaign.Config cfg, ResultLog log) {
         this.cfg = cfg;
         this.log = log;
     }
 
-    /** The findings an earlier session of this campaign already wrote. */
+    /**
+     * The findings an earlier session of this campaign already wrote, as far as they are what
+     * {@link #attribute} decided: a device-fault record or a finding written as found (untriaged, harness)
+     * never went through it, so remembering them would make a resumed session decide otherwise than an
+     * uninterrupted one (they would count as earlier findings of their oracle).
+     */
     void recall(List<Finding> earlier) {
         for (Finding f : earlier) {
-            past.put(f.run(), new Past(f.oracle(), f.defect()));
+            if (attributed(f)) {
+                past.put(f.run(), new Past(f.oracle(), f.defect()));
+            }
+        }
+    }
+
+    /** The runs whose findings later decisions take into account (for tests). */
+    List<Integer> recalledRuns() {
+        return List.copyOf(past.keySet());
+    }
+
+    private static boolean attributed(Finding f) {
+        return !Finding.UNTRIAGED.equals(f.defect())
+                && (f.defect() == null || !f.defect().startsWith(DeviceFaultRecords.DEFECT_PREFIX));
+    }
+
+    /**
+     * From now on, findings supersede the batch their run already has in the log ({@link
+     * ResultLog#supersedeRun}): this session triages what an earlier one wrote as found.
+     */
+    void superseding() {
+        superseding = true;
+    }
+
+    /** Findings written (violations and known, device-fault records aside) in this session. */
+    int written() {
+        return written;
+    }
+
+    /**
+     * Makes the reproducer folders those that the standing findings name (see {@link FindingFolder#tidy}),
+     * when a results folder is opened again: what a killed session left half-written or never recorded goes.
+     */
+    static int tidy(Path out, List<Finding> standing) {
+        Set<String> named = new HashSet<>();
+        for (Finding f : standing) {
+            named.add(folderName(f.run(), f.oracle(),
+                    f.defect() != null && f.defect().startsWith(DeviceFaultRecords.DEFECT_PREFIX)));
+        }
+        return FindingFolder.tidy(out, named);
+    }
+
+    /** A finding's reproducer folder under {@code findings/}: one per run and oracle (and device or not). */
+    static String folderName(int run, String oracle, boolean device) {
+        return "run-" + run + "-" + (device ? "device-" : "") + oracle;
+    }
+
+    /**
+     * The first finding of its kind (oracle and cause) that an earlier session wrote attributed but whole,
+     * because its budget ended before the shrink: held again, for shrinking only. Its record is superseded
+     * only if the plan gets smaller.
+     */
+    void holdForShrink(Held h, Finding earlier) {
+        toShrink.addLast(new Attributed(h, null, earlier));
+    }
+
+    /**
+     * The standing findings that {@link #attribute} made first of their kind (oracle and cause, in run order),
+     * which are the ones a campaign shrinks.
+     */
+    static List<Finding> firstOfKind(List<Finding> standing) {
+        Map<String, Finding> first = new LinkedHashMap<>();
+        standing.stream().filter(Triage::attributed).filter(f -> !OracleIds.HARNESS.equals(f.oracle()))
+                .sorted(java.util.Comparator.comparingInt(Finding::run))
+                .forEach(f -> first.putIfAbsent(new Past(f.oracle(), f.defect()).key(), f));
+        return List.copyOf(first.values());
+    }
+
+    /**
+     * Writes what is attributed but not shrunk yet as found, and forgets what is not attributed yet: what a
+     * session that triages earlier findings does when its budget ends (their untriaged records still stand).
+     */
+    void flushAttributed() {
+        toAttribute.clear();
+        while (!toShrink.isEmpty()) {
+            step(false);
         }
     }
 
@@ -146,21 +232,18 @@ final class Triage {
             Attributed a = toShrink.pollFirst();
             if (!shrink) {
                 Held h = a.held();
-                write(h, a.cause(), h.plan(), h.violation(), h.crashPoint(), h.schedule());
+                if (a.earlier() == null) {
+                    write(a, h.plan(), h.violation(), h.crashPoint(), h.schedule());
+                }
                 processingNs += System.nanoTime() - t0;
                 return;
             }
-            shrinkAndWrite(a.held(), a.cause());
+            shrinkAndWrite(a);
             shrinkMs = 0.5 * shrinkMs + 0.5 * (System.nanoTime() - t0) / 1e6;
         }
         processingNs += System.nanoTime() - t0;
     }
 
-    /**
-     * The budget is spent: writes every finding still held as found, at no cost. Attributed ones keep their
-     * cause and their whole plan; those not attributed yet become violations whose defect is
-     * {@link Finding#UNTRIAGED}. Returns how many were not attributed.
-     */
     /**
      * A run the testbed could not execute: written at once as an untriaged {@code harness} violation with its
      * reproducer (no attribution or shrinking, which would run the same code again).
@@ -171,6 +254,11 @@ final class Triage {
         writeAs(h, Finding.UNTRIAGED, false, plan, v, "none", List.of());
     }
 
+    /**
+     * The budget is spent: writes every finding still held as found, at no cost. Attributed ones keep their
+     * cause and their whole plan; those not attributed yet become violations whose defect is
+     * {@link Finding#UNTRIAGED}. Returns how many were not attributed.
+     */
     int flushUntriaged() {
         int untriaged = toAttribute.size();
         while (!toAttribute.isEmpty()) {
@@ -192,7 +280,7 @@ final class Triage {
         boolean first = before.values().stream().noneMatch(x -> x.key().equals(p.key()));
         past.put(h.run(), p);
         if (first) {
-            toShrink.addLast(new Attributed(h, cause));
+            toShrink.addLast(new Attributed(h, cause, null));
         } else {
             // Later findings of a kind keep their whole plan: it replays as well, it is only longer.
             write(h, cause, h.plan(), h.violation(), h.crashPoint(), h.schedule());
@@ -248,12 +336,16 @@ final class Triage {
         return catalogued.equals(found) || lostWrite.contains(catalogued) && lostWrite.contains(found);
     }
 
-    private void shrinkAndWrite(Held h, Attribution.Cause cause) {
+    private void shrinkAndWrite(Attributed a) {
+        Held h = a.held();
         Predicate<Defect> live = cfg.variant()::has;
         Oracles.Violation v = h.violation();
         RunPlan small = Shrinker.shrink(live, h.plan(), v.oracle(), cfg.statesPerRun(), h.runSeed());
         String crashPoint = h.crashPoint();
         List<Integer> schedule = h.schedule();
+        if (small == h.plan() && a.earlier() != null) {
+            return; // what was written stands: it cannot be made smaller
+        }
         if (small != h.plan()) {
             // Record what the reproducer shows: the shrunk plan's own violation, crash point and choices.
             RunExecutor.Outcome so = RunExecutor.execute(live, small, RunGenerator.MAX_STEPS);
@@ -264,7 +356,15 @@ final class Triage {
             crashPoint = so.crashPoint();
             schedule = Schedule.of(so);
         }
-        write(h, cause, small, v, crashPoint, schedule);
+        write(a, small, v, crashPoint, schedule);
+    }
+
+    private void write(Attributed a, RunPlan plan, Oracles.Violation v, String crashPoint, List<Integer> schedule) {
+        if (a.earlier() != null) {
+            writeAs(a.held(), a.earlier().defect(), a.earlier() instanceof KnownRecord, plan, v, crashPoint, schedule);
+        } else {
+            write(a.held(), a.cause(), plan, v, crashPoint, schedule);
+        }
     }
 
     private void write(Held h, Attribution.Cause cause, RunPlan plan, Oracles.Violation v, String crashPoint,
@@ -290,24 +390,23 @@ final class Triage {
         }
         List<Finding> all = new ArrayList<>(h.device());
         all.add(f);
+        written++;
+        if (superseding) {
+            // the device-fault records are those already in the run's batch: the new batch keeps them
+            log.supersedeRun(all, h.record());
+            return;
+        }
         known += h.device().size();
         log.appendRun(all, h.record());
     }
 
     private Path writeReproducer(int run, Oracles.Violation v, RunPlan plan, String defectId, List<Integer> schedule) {
-        Path dir = cfg.out().resolve("findings").resolve("run-" + run + "-" + v.oracle());
-        try {
-            Files.createDirectories(dir);
-            Files.writeString(dir.resolve("script.era"), plan.script().toText(), StandardCharsets.UTF_8);
-            Files.writeString(dir.resolve("plan.txt"), plan.toText() + "states=" + cfg.statesPerRun() + "\n"
-                    + "oracle=" + v.oracle() + "\n" + "defect=" + (defectId == null ? "" : defectId) + "\n",
-                    StandardCharsets.UTF_8);
-            Files.writeString(dir.resolve("schedule.txt"), Schedule.toText(schedule), StandardCharsets.UTF_8);
-            Files.writeString(dir.resolve("finding.txt"), v.oracle() + ": " + v.message() + "\n" + v.state() + "\n",
-                    StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return dir;
+        Map<String, String> files = new LinkedHashMap<>();
+        files.put("script.era", plan.script().toText());
+        files.put("plan.txt", plan.toText() + "states=" + cfg.statesPerRun() + "\n" + "oracle=" + v.oracle() + "\n"
+                + "defect=" + (defectId == null ? "" : defectId) + "\n");
+        files.put("schedule.txt", Schedule.toText(schedule));
+        files.put("finding.txt", v.oracle() + ": " + v.message() + "\n" + v.state() + "\n");
+        return FindingFolder.write(cfg.out(), folderName(run, v.oracle(), false), files);
     }
 }

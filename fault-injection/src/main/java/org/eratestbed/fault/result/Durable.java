@@ -25,6 +25,11 @@ final class Durable {
         forceFolder(target.toAbsolutePath().getParent());
     }
 
+    /** Removes what a {@link #replace} of {@code target} cut short by a kill left behind. */
+    static void removeStale(Path target) throws IOException {
+        Files.deleteIfExists(target.resolveSibling(target.getFileName() + ".tmp"));
+    }
+
     /** Makes a create or rename in {@code folder} durable (its directory entry), where the OS allows it. */
     static void forceFolder(Path folder) throws IOException {
         try (FileChannel ch = FileChannel.open(folder, StandardOpenOption.READ)) {

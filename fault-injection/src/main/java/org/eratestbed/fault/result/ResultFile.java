@@ -12,7 +12,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.eratestbed.device.BadInputException;
 
@@ -149,6 +151,63 @@ final class ResultFile {
             return "missing '" + field + "'";
         }
         return "'" + field + "': " + e.getOriginalMessage();
+    }
+
+    /**
+     * What stands in the file, in file order: for each run, its last batch (the run record and the findings
+     * written with it, which directly precede it: {@link ResultLog#appendRun} writes them in one write), and
+     * the last done record. An earlier batch of the same run was superseded (a later session triaged what it
+     * had written as found) and stays in the file as history. A finding that no run record of its run follows
+     * directly is an orphan: its run was cut short and will be run again.
+     */
+    static Standing standing(List<Line> lines) {
+        Map<Integer, Integer> lastRunRecord = new HashMap<>();
+        int lastDone = -1;
+        boolean[] inBatch = new boolean[lines.size()];
+        for (int i = 0; i < lines.size(); i++) {
+            ResultRecord r = lines.get(i).record();
+            if (r instanceof RunRecord run) {
+                lastRunRecord.put(run.run(), i);
+                for (int j = i - 1; j >= 0 && lines.get(j).record() instanceof Finding f && f.run() == run.run()
+                        && !inBatch[j]; j--) {
+                    inBatch[j] = true;
+                }
+            } else if (r instanceof DoneRecord) {
+                lastDone = i;
+            }
+        }
+        List<Line> kept = new ArrayList<>();
+        List<Line> orphans = new ArrayList<>();
+        int superseded = 0;
+        for (int i = 0; i < lines.size(); i++) {
+            ResultRecord r = lines.get(i).record();
+            if (r instanceof Finding f && !inBatch[i]) {
+                orphans.add(lines.get(i));
+                continue;
+            }
+            int owner = r instanceof RunRecord run ? run.run() : r instanceof Finding f ? f.run() : -1;
+            boolean stands;
+            if (r instanceof DoneRecord) {
+                stands = i == lastDone;
+            } else {
+                // a batch's findings belong to the next run record of their run
+                int recordAt = i;
+                while (!(lines.get(recordAt).record() instanceof RunRecord)) {
+                    recordAt++;
+                }
+                stands = recordAt == lastRunRecord.get(owner);
+            }
+            if (stands) {
+                kept.add(lines.get(i));
+            } else {
+                superseded++;
+            }
+        }
+        return new Standing(kept, orphans, superseded);
+    }
+
+    /** See {@link #standing}: the lines that stand, those that are orphans, and how many were superseded. */
+    record Standing(List<Line> kept, List<Line> orphans, int superseded) {
     }
 
     Path file() {

@@ -13,11 +13,14 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedSet;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.eratestbed.device.BadInputException;
 
@@ -34,6 +37,11 @@ import org.eratestbed.device.BadInputException;
  * findings of runs that have no run record (their run was cut short and will be run again, writing them
  * again), rewriting the file atomically if it dropped anything. {@link #completedRuns()} then tells the
  * campaign which run indices to skip. One process at a time: a second {@code open} of the same folder fails.
+ *
+ * <p>Superseding: the file is append-only. A run's batch (its findings and run record) can be followed later
+ * by another batch of the same run ({@link #supersedeRun}: a finding written as found, triaged by a later
+ * session); the later batch stands, the earlier stays as history ({@link ResultFile#standing}). Counts and
+ * {@link #findings()} are of what stands.
  */
 public final class ResultLog implements Closeable {
     public static final String CAMPAIGN_FILE = "campaign.json";
@@ -54,24 +62,29 @@ public final class ResultLog implements Closeable {
     private final FileLock lock;
     private final FileChannel channel;
     private final Recovery recovery;
-    private final TreeSet<Integer> completed;
+    private final TreeSet<Integer> completed = new TreeSet<>();
     private DoneRecord done;
+    /** A batch superseded an earlier one since the last done record: a new done record may follow. */
+    private boolean supersededSinceDone;
     private long lastTms;
     private boolean broken;
-    /** Totals over every kept run and violation record, earlier sessions included, for the done record. */
-    private long statesChecked;
-    private int violations;
+    /**
+     * Per run, what its standing batch counts (a superseding batch replaces them), earlier sessions included:
+     * the totals go into the done record.
+     */
+    private final Map<Integer, RunRecord> runsByRun = new HashMap<>();
+    private final Map<Integer, Integer> violationsByRun = new HashMap<>();
+    /** The standing findings, per run (a superseding batch replaces them). */
+    private final Map<Integer, List<Finding>> findingsByRun = new TreeMap<>();
 
     private ResultLog(Path dir, CampaignInfo campaign, FileChannel lockChannel, FileLock lock, FileChannel channel,
-            Recovery recovery, TreeSet<Integer> completed, DoneRecord done, long lastTms) {
+            Recovery recovery, long lastTms) {
         this.dir = dir;
         this.campaign = campaign;
         this.lockChannel = lockChannel;
         this.lock = lock;
         this.channel = channel;
         this.recovery = recovery;
-        this.completed = completed;
-        this.done = done;
         this.lastTms = lastTms;
     }
 
@@ -120,6 +133,7 @@ public final class ResultLog implements Closeable {
     private static ResultLog openLocked(Path dir, CampaignInfo campaign, FileChannel lockChannel, FileLock lock)
             throws IOException {
         Path campaignFile = dir.resolve(CAMPAIGN_FILE);
+        Durable.removeStale(campaignFile);
         CampaignInfo onDisk = campaign;
         if (Files.exists(campaignFile)) {
             onDisk = readCampaign(campaignFile);
@@ -132,11 +146,12 @@ public final class ResultLog implements Closeable {
         }
 
         Path results = dir.resolve(RESULTS_FILE);
-        TreeSet<Integer> completed = new TreeSet<>();
-        DoneRecord done = null;
-        long lastTms = 0;
+        Durable.removeStale(results);
         Recovery recovery = new Recovery(0, 0, 0);
-        List<ResultRecord> keptRecords = new ArrayList<>();
+        List<ResultRecord> standing = new ArrayList<>();
+        long lastTms = 0;
+        boolean sawDone = false;
+        boolean supersededSinceDone = false;
         if (Files.exists(results)) {
             ResultFile file = ResultFile.read(results);
             for (ResultFile.Line line : file.lines()) {
@@ -144,34 +159,25 @@ public final class ResultLog implements Closeable {
                     throw new BadInputException(results + ":" + line.number() + ": a record of shard "
                             + line.record().shard() + " in the results of shard " + onDisk.shard());
                 }
-                if (line.record() instanceof RunRecord run) {
-                    completed.add(run.run());
-                }
+                lastTms = Math.max(lastTms, tMs(line.record()));
             }
-            List<String> kept = new ArrayList<>();
-            int orphans = 0;
-            keptRecords.clear();
             for (ResultFile.Line line : file.lines()) {
-                ResultRecord r = line.record();
-                if (r instanceof Finding f && !completed.contains(f.run())) {
-                    orphans++;
-                    continue;
-                }
-                if (r instanceof Finding f) {
-                    lastTms = Math.max(lastTms, f.tMs());
-                } else if (r instanceof RunRecord run) {
-                    lastTms = Math.max(lastTms, run.tMs());
-                } else if (r instanceof DoneRecord d) {
-                    done = d;
-                }
-                kept.add(line.text());
-                keptRecords.add(r);
+                // a session killed while it triaged a finished campaign's findings: its done record may follow
+                supersededSinceDone = line.record() instanceof RunRecord ? sawDone : line.record() instanceof DoneRecord
+                        ? false : supersededSinceDone;
+                sawDone |= line.record() instanceof DoneRecord;
             }
-            recovery = new Recovery(kept.size(), file.partialBytes(), orphans);
+            ResultFile.Standing st = ResultFile.standing(file.lines());
+            st.kept().forEach(l -> standing.add(l.record()));
+            recovery = new Recovery(file.lines().size() - st.orphans().size(), file.partialBytes(),
+                    st.orphans().size());
             if (recovery.rewrote()) {
+                // Superseded batches stay: the file is append-only history, minus what a kill cut short.
                 StringBuilder text = new StringBuilder();
-                for (String line : kept) {
-                    text.append(line).append('\n');
+                for (ResultFile.Line line : file.lines()) {
+                    if (!st.orphans().contains(line)) {
+                        text.append(line.text()).append('\n');
+                    }
                 }
                 Durable.replace(results, text.toString().getBytes(StandardCharsets.UTF_8));
             }
@@ -182,11 +188,23 @@ public final class ResultLog implements Closeable {
         if (created) {
             Durable.forceFolder(dir);
         }
-        ResultLog log = new ResultLog(dir, onDisk, lockChannel, lock, channel, recovery, completed, done, lastTms);
-        for (ResultRecord r : keptRecords) {
-            log.count(r);
-        }
+        ResultLog log = new ResultLog(dir, onDisk, lockChannel, lock, channel, recovery, lastTms);
+        log.count(standing);
+        log.supersededSinceDone = supersededSinceDone;
         return log;
+    }
+
+    private static long tMs(ResultRecord r) {
+        return r instanceof Finding f ? f.tMs() : r instanceof RunRecord run ? run.tMs() : 0;
+    }
+
+    /** The campaign a results folder holds ({@code campaign.json}); bad input if it holds none. */
+    public static CampaignInfo campaignIn(Path dir) {
+        Path file = dir.resolve(CAMPAIGN_FILE);
+        if (!Files.isRegularFile(file)) {
+            throw new BadInputException(dir + ": not a results folder (no " + CAMPAIGN_FILE + ")");
+        }
+        return readCampaign(file);
     }
 
     static CampaignInfo readCampaign(Path campaignFile) {
@@ -224,9 +242,20 @@ public final class ResultLog implements Closeable {
         return completed.contains(run);
     }
 
-    /** The done record, if the shard already finished. */
+    /**
+     * The last done record, if the shard's search ever finished: a campaign started again then runs nothing
+     * new, it only triages what it wrote as found. Superseding batches may follow it, and a new done record.
+     */
     public synchronized Optional<DoneRecord> done() {
         return Optional.ofNullable(done);
+    }
+
+    /**
+     * Whether batches superseded earlier ones after the last done record, with no done record since (a
+     * session that triaged was killed before it wrote its own): the next one should write it.
+     */
+    public synchronized boolean doneBehind() {
+        return done != null && supersededSinceDone;
     }
 
     /** The largest {@code t_ms} on disk: a resumed campaign's clock goes on from here. */
@@ -234,11 +263,34 @@ public final class ResultLog implements Closeable {
         return lastTms;
     }
 
+    /** The standing run record of run {@code run}, if it is complete. */
+    public synchronized Optional<RunRecord> runRecord(int run) {
+        return Optional.ofNullable(runsByRun.get(run));
+    }
+
+    /** The findings that stand (a superseded batch's are gone), in run order. */
+    public synchronized List<Finding> findings() {
+        return findingsByRun.values().stream().flatMap(List::stream).toList();
+    }
+
     /** Appends a completed run: its findings first, then its run record; one write, one force. */
     public void appendRun(List<? extends Finding> findings, RunRecord run) {
+        append(batch(findings, run), false);
+    }
+
+    /**
+     * Appends a new batch for a run already complete, which supersedes its earlier one for every reader: a
+     * finding written as found ({@link Finding#UNTRIAGED}) and triaged later. The file stays append-only;
+     * allowed after the done record, and lets one more done record follow.
+     */
+    public void supersedeRun(List<? extends Finding> findings, RunRecord run) {
+        append(batch(findings, run), true);
+    }
+
+    private static List<ResultRecord> batch(List<? extends Finding> findings, RunRecord run) {
         List<ResultRecord> batch = new ArrayList<>(findings);
         batch.add(run);
-        append(batch);
+        return batch;
     }
 
     public void append(ResultRecord record) {
@@ -247,10 +299,15 @@ public final class ResultLog implements Closeable {
 
     /**
      * Appends records in order as whole lines with one write and one force. Refuses (IllegalStateException)
-     * a second run record for a run, a finding for a run already complete, anything after the done record,
-     * and a record of another shard: each would make a resumed campaign's results wrong.
+     * a second run record for a run, a finding for a run already complete, anything after the done record but
+     * a superseding batch ({@link #supersedeRun}) and, after one, a new done record, and a record of another
+     * shard: each would make a resumed campaign's results wrong.
      */
-    public synchronized void append(List<? extends ResultRecord> records) {
+    public void append(List<? extends ResultRecord> records) {
+        append(records, false);
+    }
+
+    private synchronized void append(List<? extends ResultRecord> records, boolean supersede) {
         if (broken) {
             throw new IllegalStateException(dir + ": an earlier write failed; reopen to recover");
         }
@@ -261,21 +318,31 @@ public final class ResultLog implements Closeable {
         boolean doneInBatch = false;
         StringBuilder text = new StringBuilder();
         for (ResultRecord r : records) {
-            if (done != null || doneInBatch) {
+            if (doneInBatch || done != null && !supersede && !(r instanceof DoneRecord && supersededSinceDone)) {
                 throw new IllegalStateException("shard " + campaign.shard() + " is done; nothing may follow");
             }
             if (!r.shard().equals(campaign.shard())) {
                 throw new IllegalArgumentException("record of shard " + r.shard() + " in the log of shard "
                         + campaign.shard());
             }
-            if (r instanceof Finding f && (completed.contains(f.run()) || runsInBatch.contains(f.run()))) {
+            if (supersede) {
+                int run = r instanceof RunRecord rr ? rr.run() : r instanceof Finding f ? f.run() : -1;
+                int first = records.get(0) instanceof Finding f ? f.run() : records.get(0) instanceof RunRecord rr
+                        ? rr.run() : -1;
+                if (run != first || !completed.contains(run) || (r instanceof RunRecord && !runsInBatch.add(run))) {
+                    throw new IllegalStateException("a superseding batch is for one run already complete, not "
+                            + r.type() + " of run " + run);
+                }
+            } else if (r instanceof Finding f && (completed.contains(f.run()) || runsInBatch.contains(f.run()))) {
                 throw new IllegalStateException("finding for run " + f.run() + " after its run record");
-            }
-            if (r instanceof RunRecord run && (completed.contains(run.run()) || !runsInBatch.add(run.run()))) {
+            } else if (r instanceof RunRecord run && (completed.contains(run.run()) || !runsInBatch.add(run.run()))) {
                 throw new IllegalStateException("run " + run.run() + " is already complete");
             }
             doneInBatch |= r instanceof DoneRecord;
             text.append(ResultJson.toLine(r)).append('\n');
+        }
+        if (supersede && (records.isEmpty() || !(records.get(records.size() - 1) instanceof RunRecord))) {
+            throw new IllegalStateException("a superseding batch ends with its run record");
         }
         long sizeBefore = -1;
         try {
@@ -294,34 +361,42 @@ public final class ResultLog implements Closeable {
             }
             throw ResultFile.io(dir.resolve(RESULTS_FILE), "cannot append", e);
         }
+        count(records);
+        if (supersede && done != null) {
+            supersededSinceDone = true;
+        }
+    }
+
+    /** Takes standing records in file order: a run record closes its batch and replaces the run's counts. */
+    private void count(List<? extends ResultRecord> records) {
+        Map<Integer, List<Finding>> pending = new HashMap<>();
         for (ResultRecord r : records) {
-            count(r);
-        }
-    }
-
-    private void count(ResultRecord r) {
-        if (r instanceof RunRecord run) {
-            completed.add(run.run());
-            lastTms = Math.max(lastTms, run.tMs());
-            statesChecked += run.statesChecked();
-        } else if (r instanceof Finding f) {
-            lastTms = Math.max(lastTms, f.tMs());
-            if (f instanceof ViolationRecord) {
-                violations++;
+            if (r instanceof RunRecord run) {
+                List<Finding> fs = pending.getOrDefault(run.run(), List.of());
+                pending.remove(run.run());
+                completed.add(run.run());
+                lastTms = Math.max(lastTms, run.tMs());
+                runsByRun.put(run.run(), run);
+                violationsByRun.put(run.run(), (int) fs.stream().filter(ViolationRecord.class::isInstance).count());
+                findingsByRun.put(run.run(), List.copyOf(fs));
+            } else if (r instanceof Finding f) {
+                lastTms = Math.max(lastTms, f.tMs());
+                pending.computeIfAbsent(f.run(), k -> new ArrayList<>()).add(f);
+            } else if (r instanceof DoneRecord d) {
+                done = d;
+                supersededSinceDone = false;
             }
-        } else if (r instanceof DoneRecord d) {
-            done = d;
         }
     }
 
-    /** Crash states checked by every run in the log, from all sessions. */
+    /** Crash states checked by every run in the log, from all sessions (each run's standing record once). */
     public synchronized long statesChecked() {
-        return statesChecked;
+        return runsByRun.values().stream().mapToLong(RunRecord::statesChecked).sum();
     }
 
-    /** Violation records in the log, from all sessions. */
+    /** Violation records that stand in the log, from all sessions. */
     public synchronized int violations() {
-        return violations;
+        return violationsByRun.values().stream().mapToInt(Integer::intValue).sum();
     }
 
     @Override
