@@ -93,21 +93,21 @@ public final class Oracles {
         for (String s : o.stuck()) {
             record(o, withoutFaults, null, new Violation(OracleIds.LIVENESS, s, "before the crash"), out, expected);
         }
-        long bs = o.plan().script().target().blockSize();
-        long nrBlocks = o.plan().script().target().originBlocks();
+        long bs = TableHistory.recovery(o).blockSize();
+        long nrBlocks = TableHistory.recovery(o).originBlocks();
         if (o.kind() == CrashKind.NONE && o.stuck().isEmpty()) {
             // Every command returned: the origin as reads see it must hold, per block, a write the user may
             // still expect there (read straight from the disk: the run's target is gone with its scheduler).
             PageImage img = o.model().originDisk().image();
             byte[] content = new byte[Math.toIntExact(nrBlocks * bs * BlockDevice.SECTOR_SIZE)];
             img.read(0, content, 0, (int) (nrBlocks * bs));
-            String bad = new LinearData(o.io(), LinearData.Mode.END, bs).check(content, nrBlocks);
+            String bad = TableHistory.linearData(o, LinearData.Mode.END).check(content, nrBlocks);
             if (bad != null) {
                 record(o, withoutFaults, null, new Violation(OracleIds.LINEAR_DATA, bad, "end of the run, origin as reads see it"),
                         out, expected);
             }
         }
-        LinearData afterCrash = new LinearData(o.io(), LinearData.Mode.CRASH, bs);
+        LinearData afterCrash = TableHistory.linearData(o, LinearData.Mode.CRASH);
         CrashSpace space = o.model().metadataDisk().crash(o.plan().tornMetadata() ? 1 : METADATA_ATOMIC_SECTORS);
         CrashSelection sel = space.select(stateSeed, maxStates);
         CrashSpace originSpace = o.model().originDisk().crash(ORIGIN_ATOMIC_SECTORS);
@@ -184,7 +184,7 @@ public final class Oracles {
                                 Math.min(3, report.lines().size()))), where.get());
             }
         }
-        Command.Target t = o.plan().script().target();
+        Command.Target t = TableHistory.recovery(o);
         ModelTarget rec = new ModelTarget(live, new ScriptedPolicy(List.of()), SimDisk.Completion.IMMEDIATE);
         try {
             rec.startOn(t, disk(state, "metadata"), disk(originState, "origin"));
@@ -252,7 +252,7 @@ public final class Oracles {
     /** Every acknowledged write must be listed as written since the era it was acknowledged in. */
     private static Violation tracking(RunExecutor.Outcome o, BlockSource image, Supplier<String> where) {
         Map<Integer, BitSet> since = new TreeMap<>();
-        for (ModelTarget.WriteAck a : o.acks()) {
+        for (ModelTarget.WriteAck a : TableHistory.owed(o)) {
             BitSet listed = since.computeIfAbsent(a.ackEra(), e -> listed(image, e));
             if (!listed.get((int) a.block())) {
                 boolean inflight = Integer.compareUnsigned(a.issueEra(), a.ackEra()) < 0;

@@ -1,0 +1,65 @@
+package org.eratestbed.fault.campaign;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Predicate;
+import org.eratestbed.fault.workload.Command;
+import org.eratestbed.model.era.defect.Defect;
+import org.eratestbed.model.era.defect.Variant;
+
+/**
+ * Measurement harness, not a test: of a campaign's runs (its results.jsonl), how many scripts hold a reload,
+ * how many runs made a reloaded table live before their crash, and how many crash states those runs checked.
+ * Each run is executed again from its seed, as the campaign did.
+ *
+ * <p>Usage: {@code java -cp <fault-injection test and main classes + deps> ...ReloadCount RESULTS.jsonl VARIANT}
+ */
+public final class ReloadCount {
+    private ReloadCount() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Variant variant = Variant.parse(args[1]);
+        Predicate<Defect> live = variant::has;
+        int runs = 0;
+        int withReload = 0;
+        int withLive = 0;
+        long states = 0;
+        long statesLive = 0;
+        for (String line : Files.readAllLines(Path.of(args[0]))) {
+            if (!line.startsWith("{\"type\":\"run\"")) {
+                continue;
+            }
+            long seed = Long.parseLong(field(line, "seed"));
+            int checked = Integer.parseInt(field(line, "states_checked"));
+            runs++;
+            states += checked;
+            RunPlan base = RunGenerator.basePlan(seed);
+            List<Command> cmds = base.script().commands();
+            if (cmds.stream().noneMatch(c -> c instanceof Command.Reload)) {
+                continue;
+            }
+            withReload++;
+            RunExecutor.Outcome o = RunExecutor.execute(live, RunGenerator.plan(live, seed), RunGenerator.MAX_STEPS);
+            long creates = 1 + cmds.stream().filter(c -> c instanceof Command.Simple s
+                    && s.kind() == Command.Kind.CREATE).count();
+            // every create notes one live table; more than that is a resume that swapped a reloaded one in
+            if (o.model().tablesLive().size() > creates) {
+                withLive++;
+                statesLive += checked;
+            }
+        }
+        System.out.printf("%d runs (%d states): %d with a reload in the script, %d with a reloaded table live "
+                + "before the crash, checking %d states%n", runs, states, withReload, withLive, statesLive);
+    }
+
+    private static String field(String json, String key) {
+        int at = json.indexOf("\"" + key + "\":") + key.length() + 3;
+        int end = at;
+        while (end < json.length() && (Character.isDigit(json.charAt(end)) || json.charAt(end) == '-')) {
+            end++;
+        }
+        return json.substring(at, end);
+    }
+}
