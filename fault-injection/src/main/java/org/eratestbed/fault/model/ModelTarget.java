@@ -66,6 +66,8 @@ public final class ModelTarget implements TargetUnderTest {
     /** Writes acknowledged so far: where a {@link TableLive} falls among them. */
     private long acked;
     private final List<TableLive> tablesLive = new ArrayList<>();
+    /** For each table a reload constructed, how many writes had been acknowledged when its ctr opened the metadata. */
+    private final List<Long> loads = new ArrayList<>();
     private final KernelLog log = new KernelLog();
     private final Vmalloc vmalloc = new Vmalloc();
     private final List<Pending> blocked = new ArrayList<>();
@@ -430,8 +432,10 @@ public final class ModelTarget implements TargetUnderTest {
         }
         long blockSize = l.blockSizeOr(blockSizeOf(table));
         String line = "0 " + l.originBlocks() * blockSize + " era " + METADATA_PATH + " " + ORIGIN_PATH + " " + blockSize;
+        long before = acked;
         era.load(line);
         table = line;
+        loads.add(before);
         return done();
     }
 
@@ -447,6 +451,14 @@ public final class ModelTarget implements TargetUnderTest {
         String status = era.status(StatusType.TABLE);
         long bs = Long.parseLong(status.substring(status.lastIndexOf(' ') + 1));
         return "0 " + era.sizeSectors() + " era " + METADATA_PATH + " " + ORIGIN_PATH + " " + bs;
+    }
+
+    /**
+     * For each table a reload constructed, in order, how many writes had been acknowledged when its constructor
+     * began to read the metadata: a write acknowledged later is one its metadata object was opened without.
+     */
+    public List<Long> loads() {
+        return List.copyOf(loads);
     }
 
     /** Every table that went live since {@link #start}, in order (see {@link TableLive}). */
