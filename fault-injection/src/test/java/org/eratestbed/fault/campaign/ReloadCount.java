@@ -13,7 +13,11 @@ import org.eratestbed.model.era.defect.Variant;
  * how many runs made a reloaded table live before their crash, and how many crash states those runs checked.
  * Each run is executed again from its seed, as the campaign did.
  *
- * <p>Usage: {@code java -cp <fault-injection test and main classes + deps> ...ReloadCount RESULTS.jsonl VARIANT}
+ * With a third argument {@code known}, it also replays each run that a known record attributes to a catalogued
+ * defect and has a reload in its script on the hardened model (every defect fixed): one that fails the same
+ * oracle there is no catalogued defect's doing.
+ *
+ * <p>Usage: {@code java -cp <fault-injection test and main classes + deps> ...ReloadCount RESULTS.jsonl VARIANT [known]}
  */
 public final class ReloadCount {
     private ReloadCount() {
@@ -27,7 +31,27 @@ public final class ReloadCount {
         int withLive = 0;
         long states = 0;
         long statesLive = 0;
+        int known = 0;
+        int knownWithReload = 0;
+        int failHardened = 0;
         for (String line : Files.readAllLines(Path.of(args[0]))) {
+            if (args.length > 2 && line.startsWith("{\"type\":\"known\"") && !line.contains("device-fault:")) {
+                known++;
+                long seed = Long.parseLong(field(line, "seed"));
+                if (RunGenerator.basePlan(seed).script().commands().stream().anyMatch(c -> c instanceof Command.Reload)) {
+                    knownWithReload++;
+                    String oracle = line.replaceAll(".*\"oracle\":\"([^\"]*)\".*", "$1");
+                    Predicate<Defect> fixed = Variant.HARDENED::has;
+                    RunPlan plan = RunGenerator.plan(live, seed);
+                    RunExecutor.Outcome h = RunExecutor.execute(fixed, plan, RunGenerator.MAX_STEPS);
+                    if (Oracles.check(fixed, h, seed, 16).violations().stream().anyMatch(v -> v.oracle().equals(oracle))) {
+                        failHardened++;
+                        System.out.println("run " + field(line, "run") + " fails " + oracle + " on hardened too: "
+                                + line.replaceAll(".*\"defect\":\"([^\"]*)\".*", "$1"));
+                    }
+                }
+                continue;
+            }
             if (!line.startsWith("{\"type\":\"run\"")) {
                 continue;
             }
@@ -52,6 +76,10 @@ public final class ReloadCount {
         }
         System.out.printf("%d runs (%d states): %d with a reload in the script, %d with a reloaded table live "
                 + "before the crash, checking %d states%n", runs, states, withReload, withLive, statesLive);
+        if (args.length > 2) {
+            System.out.printf("known records (not device faults): %d, with a reload: %d, failing the same oracle on "
+                    + "hardened: %d%n", known, knownWithReload, failHardened);
+        }
     }
 
     private static String field(String json, String key) {

@@ -157,4 +157,53 @@ class ReloadOraclesTest {
         assertEquals(OracleIds.TRACKING, v.get(0).oracle(), v.toString());
         assertTrue(v.get(0).message().startsWith("block 10 "), v.get(0).message());
     }
+
+    /**
+     * A finding beyond the catalogue, on every variant: era_ctr opens its own metadata object (metadata_open, its
+     * own dm-bufio client), so a table loaded while the device is active reads the metadata as the live table
+     * last committed it. The live table goes on committing (the mark for write 3, a checkpoint) until the suspend;
+     * the new table's preresume then commits its older view over all of that. Suspending before the load is safe:
+     * postsuspend commits everything and stops the worker first.
+     */
+    @Test
+    void aTableLoadedWhileTheDeviceIsActiveLosesWhatTheLiveTableCommittedAfterTheLoad() {
+        java.util.function.Predicate<Defect> fixed = Variant.HARDENED::has;
+        for (String order : List.of("reload origin_blocks=%d|write 3 1|checkpoint|write 5 1|suspend|resume",
+                "write 3 1|checkpoint|write 5 1|suspend|reload origin_blocks=%d|resume")) {
+            for (int size : new int[] {32, 64, 100}) {
+                WorkloadScript s = script(List.of("write 1 1", "checkpoint"),
+                        String.format(order, size).split("\\|"));
+                RunExecutor.Outcome o = RunExecutor.execute(fixed, new RunPlan(s, 1, 1, -1), RunGenerator.MAX_STEPS);
+                List<Oracles.Violation> v = Oracles.check(fixed, o, 1, 16).violations();
+                if (order.startsWith("reload")) {
+                    assertEquals(1, v.size(), order + " " + size);
+                    assertEquals(OracleIds.TRACKING, v.get(0).oracle());
+                    assertTrue(v.get(0).message().startsWith("block 3 (write #2"), v.get(0).message());
+                } else {
+                    assertEquals(List.of(), v, order + " " + size);
+                }
+            }
+        }
+    }
+
+    /**
+     * The suspected kernel race, found: a resume swaps the new table in (dm_swap_table) before its preresume, and
+     * era_ctr never sets {@code suspended}, so a message that reaches the new table meanwhile runs its worker. Here
+     * a status blocked on the old, suspended table (deadlock-2023) holds the table swap at dm_sync_table with the
+     * new table already live; the checkpoint that follows runs metadata_checkpoint on the new target, whose
+     * writesets metadata_resize has not allocated yet: writeset_init clears a NULL bitmap (the kernel would oops).
+     */
+    @Test
+    void aMessageDuringTheTableSwapRunsTheNewTargetsWorkerBeforeItsPreresume() {
+        java.util.function.Predicate<Defect> upstream = Variant.UPSTREAM::has;
+        WorkloadScript s = script(List.of("write 1 1", "checkpoint", "suspend", "reload origin_blocks=32", "resume",
+                "status", "checkpoint"));
+        RunExecutor.Outcome o = RunExecutor.execute(upstream, new RunPlan(s, 7, 3, -1), RunGenerator.MAX_STEPS);
+        List<Oracles.Violation> v = Oracles.check(upstream, o, 7, 16).violations();
+        assertEquals(OracleIds.LIVENESS, v.get(0).oracle(), v.toString());
+        assertTrue(v.get(0).message().contains("NullPointerException") && v.get(0).message().contains("InCoreBits"),
+                v.get(0).message());
+        assertTrue(java.util.Arrays.stream(o.model().scheduler().failure().getStackTrace())
+                .anyMatch(e -> e.getMethodName().equals("writesetInit")), "the worker failed in writeset_init");
+    }
 }
