@@ -206,4 +206,28 @@ class ReloadOraclesTest {
         assertTrue(java.util.Arrays.stream(o.model().scheduler().failure().getStackTrace())
                 .anyMatch(e -> e.getMethodName().equals("writesetInit")), "the worker failed in writeset_init");
     }
+
+    /**
+     * Shrinking a reload's finding keeps a script that parses back and fails the same way: reloads survive
+     * renumbering, and a candidate that drops the resume leaves the table waiting (the run resumes a suspended
+     * device once at its end), not a script the testbed cannot run.
+     */
+    @Test
+    void theShrinkerKeepsAReloadFindingValidAndFailing() {
+        java.util.function.Predicate<Defect> fixed = Variant.HARDENED::has;
+        WorkloadScript s = script(List.of("write 1 1", "checkpoint", "status", "write 7 2", "reload origin_blocks=48",
+                "write 3 1", "flush", "checkpoint", "write 5 1", "suspend", "resume", "status", "write 9 1"));
+        RunPlan failing = new RunPlan(s, 1, 1, -1);
+        RunExecutor.Outcome o = RunExecutor.execute(fixed, failing, RunGenerator.MAX_STEPS);
+        assertEquals(OracleIds.TRACKING, Oracles.check(fixed, o, 1, 16).first().oracle());
+        RunPlan shrunk = Shrinker.shrink(fixed, failing, OracleIds.TRACKING, 16, 1);
+        String text = shrunk.script().toText();
+        assertTrue(shrunk.script().commands().size() < s.commands().size(), text);
+        assertTrue(text.contains("reload origin_blocks=48"), text);
+        // replayed from its text, as campaign --reproduce reads script.era
+        RunPlan replay = shrunk.withScript(WorkloadParser.parse("script.era", text));
+        RunExecutor.Outcome r = RunExecutor.execute(fixed, replay, RunGenerator.MAX_STEPS);
+        assertTrue(Oracles.check(fixed, r, 1, 16).violations().stream()
+                .anyMatch(v -> v.oracle().equals(OracleIds.TRACKING)), text);
+    }
 }
