@@ -34,6 +34,7 @@ public final class ReloadCount {
         int known = 0;
         int knownWithReload = 0;
         int failHardened = 0;
+        int staleLoads = 0;
         for (String line : Files.readAllLines(Path.of(args[0]))) {
             if (args.length > 2 && line.startsWith("{\"type\":\"known\"") && !line.contains("device-fault:")) {
                 known++;
@@ -44,10 +45,15 @@ public final class ReloadCount {
                     Predicate<Defect> fixed = Variant.HARDENED::has;
                     RunPlan plan = RunGenerator.plan(live, seed);
                     RunExecutor.Outcome h = RunExecutor.execute(fixed, plan, RunGenerator.MAX_STEPS);
-                    if (Oracles.check(fixed, h, seed, 16).violations().stream().anyMatch(v -> v.oracle().equals(oracle))) {
+                    Oracles.Violation same = Oracles.check(fixed, h, seed, 16).violations().stream()
+                            .filter(v -> v.oracle().equals(oracle)).findFirst().orElse(null);
+                    if (same != null) {
                         failHardened++;
-                        System.out.println("run " + field(line, "run") + " fails " + oracle + " on hardened too: "
-                                + line.replaceAll(".*\"defect\":\"([^\"]*)\".*", "$1"));
+                        String stale = ReloadFindings.staleLoad(h, same);
+                        staleLoads += stale != null ? 1 : 0;
+                        System.out.println("run " + field(line, "run") + " fails " + oracle + " on hardened too ("
+                                + line.replaceAll(".*\"defect\":\"([^\"]*)\".*", "$1") + "): "
+                                + (stale != null ? "stale load: " + stale : same.message()));
                     }
                 }
                 continue;
@@ -78,7 +84,8 @@ public final class ReloadCount {
                 + "before the crash, checking %d states%n", runs, states, withReload, withLive, statesLive);
         if (args.length > 2) {
             System.out.printf("known records (not device faults): %d, with a reload: %d, failing the same oracle on "
-                    + "hardened: %d%n", known, knownWithReload, failHardened);
+                    + "hardened: %d, of which a table loaded while the device was active explains %d%n", known,
+                    knownWithReload, failHardened, staleLoads);
         }
     }
 
