@@ -54,7 +54,7 @@ public final class WorkloadGenerator {
                 // writes past the end would only be refused), and the hot set shrinks with it.
                 int before = cmds.size();
                 originBlocks = reload(reloads, cmds, line, blockSize, originBlocks, suspended);
-                suspended = suspended && cmds.get(cmds.size() - 1) instanceof Command.Reload;
+                suspended = suspended && !(cmds.get(cmds.size() - 1) instanceof Command.Simple);
                 hot = Math.max(1, originBlocks / 4);
                 written.clear();
                 i += cmds.size() - before - 1;
@@ -136,9 +136,12 @@ public final class WorkloadGenerator {
     /**
      * Appends a reload and, usually, what makes it live: a suspend and a resume (or only a resume when the device
      * is suspended already); now and then nothing, so the table waits for a later resume, a create, or recovery.
-     * The new size grows, shrinks or stays, within the generator's bounds; one reload in sixteen names another
-     * block size, which the constructor refuses, so the table and the size stay as they were. Returns the number
-     * of blocks the generator should aim writes at from now on.
+     * Half the reloads made live at once load the table after the suspend rather than before it: both are what a
+     * user does ({@code dmsetup reload} then {@code suspend}/{@code resume}, or suspend first), and they differ in
+     * dm-era, whose constructor reads the metadata as the live table last committed it. The new size grows,
+     * shrinks or stays, within the generator's bounds; one reload in sixteen names another block size, which the
+     * constructor refuses, so the table and the size stay as they were. Returns the number of blocks the
+     * generator should aim writes at from now on.
      */
     private static long reload(SplittableRandom r, List<Command> cmds, int line, long blockSize, long blocks,
             boolean suspended) {
@@ -148,13 +151,21 @@ public final class WorkloadGenerator {
             default -> blocks;
         };
         boolean otherBlockSize = r.nextInt(16) == 0;
-        cmds.add(new Command.Reload(line++, size, otherBlockSize
-                ? OptionalLong.of(blockSize + 8 * (1 + r.nextInt(3))) : OptionalLong.empty()));
+        Command.Reload reload = new Command.Reload(0, size, otherBlockSize
+                ? OptionalLong.of(blockSize + 8 * (1 + r.nextInt(3))) : OptionalLong.empty());
         int live = r.nextInt(8);
-        if (live < 6) {
-            if (!suspended) {
-                cmds.add(new Command.Simple(line++, Kind.SUSPEND));
-            }
+        if (live >= 6) {
+            cmds.add(withLine(reload, line));
+        } else if (suspended) {
+            cmds.add(withLine(reload, line++));
+            cmds.add(new Command.Simple(line, Kind.RESUME));
+        } else if (r.nextBoolean()) {
+            cmds.add(withLine(reload, line++));
+            cmds.add(new Command.Simple(line++, Kind.SUSPEND));
+            cmds.add(new Command.Simple(line, Kind.RESUME));
+        } else {
+            cmds.add(new Command.Simple(line++, Kind.SUSPEND));
+            cmds.add(withLine(reload, line++));
             cmds.add(new Command.Simple(line, Kind.RESUME));
         }
         return otherBlockSize ? blocks : live < 6 ? size : Math.min(blocks, size);

@@ -37,6 +37,7 @@ class RunGeneratorTest {
         int same = 0;
         int otherBlockSize = 0;
         int madeLive = 0;
+        int suspendFirst = 0;
         for (long seed = 0; seed < 2000; seed++) {
             WorkloadScript s = WorkloadGenerator.generate(seed, RunGenerator.MAX_COMMANDS);
             List<Command> cmds = s.commands();
@@ -65,6 +66,10 @@ class RunGeneratorTest {
                 if (i + 1 < cmds.size() && cmds.get(i + 1) instanceof Command.Simple next
                         && (next.kind() == Command.Kind.SUSPEND || next.kind() == Command.Kind.RESUME)) {
                     madeLive++;
+                    if (i > 0 && cmds.get(i - 1) instanceof Command.Simple prev && prev.kind() == Command.Kind.SUSPEND
+                            && next.kind() == Command.Kind.RESUME) {
+                        suspendFirst++;
+                    }
                 }
             }
         }
@@ -74,6 +79,8 @@ class RunGeneratorTest {
                 "grow " + grow + ", shrink " + shrink + ", same " + same + " of " + reloads);
         assertTrue(otherBlockSize > 0 && otherBlockSize < reloads / 10, "another block size: " + otherBlockSize);
         assertTrue(madeLive > reloads * 6 / 10, "made live at once: " + madeLive + " of " + reloads);
+        assertTrue(suspendFirst > madeLive / 3 && suspendFirst < madeLive * 2 / 3,
+                "loaded while suspended: " + suspendFirst + " of " + madeLive);
     }
 
     @Test
