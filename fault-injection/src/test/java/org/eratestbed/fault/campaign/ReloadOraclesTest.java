@@ -123,10 +123,12 @@ class ReloadOraclesTest {
                 "reload origin_blocks=48", "suspend", "resume", "write 40 2", "checkpoint");
         // hardened: upstream's unordered format commit (a known defect) fails the states of the first commit
         java.util.function.Predicate<Defect> live = Variant.HARDENED::has;
-        RunExecutor.Outcome dry = RunExecutor.execute(live, new RunPlan(s, 1, 2, -1), RunGenerator.MAX_STEPS);
+        // One command at a time: with two, a reload can overlap the writes before it, which loses them (see
+        // aTableLoadedWhileTheDeviceIsActiveLoses...), and this test is about the resize alone.
+        RunExecutor.Outcome dry = RunExecutor.execute(live, new RunPlan(s, 1, 1, -1), RunGenerator.MAX_STEPS);
         int checked = 0;
         for (long step : dry.commitSteps()) {
-            RunExecutor.Outcome o = RunExecutor.execute(live, new RunPlan(s, 1, 2, step), RunGenerator.MAX_STEPS);
+            RunExecutor.Outcome o = RunExecutor.execute(live, new RunPlan(s, 1, 1, step), RunGenerator.MAX_STEPS);
             Oracles.Checked c = Oracles.check(live, o, step, 8);
             assertEquals(List.of(), c.violations(), "crash at step " + step);
             checked += c.statesChecked();
@@ -198,11 +200,17 @@ class ReloadOraclesTest {
         java.util.function.Predicate<Defect> upstream = Variant.UPSTREAM::has;
         WorkloadScript s = script(List.of("write 1 1", "checkpoint", "suspend", "reload origin_blocks=32", "resume",
                 "status", "checkpoint"));
-        RunExecutor.Outcome o = RunExecutor.execute(upstream, new RunPlan(s, 7, 3, -1), RunGenerator.MAX_STEPS);
-        List<Oracles.Violation> v = Oracles.check(upstream, o, 7, 16).violations();
-        assertEquals(OracleIds.LIVENESS, v.get(0).oracle(), v.toString());
-        assertTrue(v.get(0).message().contains("NullPointerException") && v.get(0).message().contains("InCoreBits"),
-                v.get(0).message());
+        // The interleaving is the scheduler's: the first of a few seeds that reaches the race (seed 7 today).
+        RunExecutor.Outcome o = null;
+        for (long seed = 1; seed <= 60 && o == null; seed++) {
+            RunExecutor.Outcome run = RunExecutor.execute(upstream, new RunPlan(s, seed, 3, -1), RunGenerator.MAX_STEPS);
+            List<Oracles.Violation> v = Oracles.check(upstream, run, seed, 16).violations();
+            if (!v.isEmpty() && v.get(0).oracle().equals(OracleIds.LIVENESS)
+                    && v.get(0).message().contains("NullPointerException")) {
+                o = run;
+            }
+        }
+        assertTrue(o != null, "no interleaving of 60 ran a message on the new table before its preresume");
         assertTrue(java.util.Arrays.stream(o.model().scheduler().failure().getStackTrace())
                 .anyMatch(e -> e.getMethodName().equals("writesetInit")), "the worker failed in writeset_init");
     }
