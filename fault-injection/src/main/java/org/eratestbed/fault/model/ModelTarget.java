@@ -446,7 +446,7 @@ public final class ModelTarget implements TargetUnderTest {
         tablesLive.add(new TableLive(acked, bs, bs == 0 ? 0 : (len + bs - 1) / bs));
     }
 
-    /** The live table's line, rebuilt from its length and the block size the last load that went live named. */
+    /** The live table's line, rebuilt from its length and the block size its TABLE status shows. */
     private String liveTable() {
         String status = era.status(StatusType.TABLE);
         long bs = Long.parseLong(status.substring(status.lastIndexOf(' ') + 1));
