@@ -96,21 +96,21 @@ public final class Oracles {
         for (String s : o.stuck()) {
             record(o, compare, null, new Violation(OracleIds.LIVENESS, s, "before the crash"), out, expected);
         }
-        long bs = o.plan().script().target().blockSize();
-        long nrBlocks = o.plan().script().target().originBlocks();
+        long bs = TableHistory.recovery(o).blockSize();
+        long nrBlocks = TableHistory.recovery(o).originBlocks();
         if (o.kind() == CrashKind.NONE && o.stuck().isEmpty()) {
             // Every command returned: the origin as reads see it must hold, per block, a write the user may
             // still expect there (read straight from the disk: the run's target is gone with its scheduler).
             PageImage img = o.model().originDisk().image();
             byte[] content = new byte[Math.toIntExact(nrBlocks * bs * BlockDevice.SECTOR_SIZE)];
             img.read(0, content, 0, (int) (nrBlocks * bs));
-            String bad = new LinearData(o.io(), LinearData.Mode.END, bs).check(content, nrBlocks);
+            String bad = TableHistory.linearData(o, LinearData.Mode.END).check(content, nrBlocks);
             if (bad != null) {
                 record(o, compare, null, new Violation(OracleIds.LINEAR_DATA, bad, "end of the run, origin as reads see it"),
                         out, expected);
             }
         }
-        LinearData afterCrash = new LinearData(o.io(), LinearData.Mode.CRASH, bs);
+        LinearData afterCrash = TableHistory.linearData(o, LinearData.Mode.CRASH);
         CrashSpace space = o.model().metadataDisk().crash(o.plan().tornMetadata() ? 1 : METADATA_ATOMIC_SECTORS);
         CrashSelection sel = space.select(stateSeed, maxStates);
         CrashSpace originSpace = o.model().originDisk().crash(ORIGIN_ATOMIC_SECTORS);
@@ -201,7 +201,7 @@ public final class Oracles {
                                 Math.min(3, report.lines().size()))), where.get());
             }
         }
-        Command.Target t = o.plan().script().target();
+        Command.Target t = TableHistory.recovery(o);
         ModelTarget rec = new ModelTarget(live, new ScriptedPolicy(List.of()), SimDisk.Completion.IMMEDIATE);
         try {
             rec.startOn(t, disk(state, "metadata"), disk(originState, "origin"));
@@ -271,15 +271,16 @@ public final class Oracles {
      * listed by {@code invalidate --written-since E} exactly when its last era is at least E).
      */
     private static Violation tracking(RunExecutor.Outcome o, BlockSource image, Supplier<String> where) {
-        if (o.acks().isEmpty()) {
+        List<ModelTarget.WriteAck> owed = TableHistory.owed(o);
+        if (owed.isEmpty()) {
             return null;
         }
         long minEra = Long.MAX_VALUE;
-        for (ModelTarget.WriteAck a : o.acks()) {
+        for (ModelTarget.WriteAck a : owed) {
             minEra = Math.min(minEra, Integer.toUnsignedLong(a.ackEra()));
         }
         long[] lastEra = EraInvalidate.lastEras(image, minEra, false, false);
-        for (ModelTarget.WriteAck a : o.acks()) {
+        for (ModelTarget.WriteAck a : owed) {
             if (a.block() >= lastEra.length || lastEra[(int) a.block()] < Integer.toUnsignedLong(a.ackEra())) {
                 boolean inflight = Integer.compareUnsigned(a.issueEra(), a.ackEra()) < 0;
                 String what = "block " + a.block() + " (write #" + a.seq() + ", issued in era "

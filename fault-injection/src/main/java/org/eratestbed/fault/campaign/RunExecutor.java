@@ -40,7 +40,7 @@ final class RunExecutor {
         List<UserIo> io = new ArrayList<>();
         model.onUserIo(io::add);
         List<String> surfaced = new ArrayList<>();
-        model.start(plan.script().target(), null);
+        model.start(plan.script().target(), plan.script().originSectors(), null);
         DeterministicScheduler sched = model.scheduler();
         sched.maxSteps(maxSteps);
         Deque<Command> queue = new ArrayDeque<>();

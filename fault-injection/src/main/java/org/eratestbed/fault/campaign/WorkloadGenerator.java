@@ -3,6 +3,7 @@ package org.eratestbed.fault.campaign;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.SplittableRandom;
 import org.eratestbed.fault.workload.Command;
 import org.eratestbed.fault.workload.Command.Kind;
@@ -15,18 +16,29 @@ import org.eratestbed.fault.workload.WorkloadScript;
  * need: overwrites of marked blocks around checkpoints (M1), several writers to one block not yet marked in
  * the era (2099b145), several archived eras before a digest (2524933), suspend/resume and reloads (de89afc1,
  * 9ae6e8b1), snapshots, and invalidate reads of the metadata mid-run. Every command of the workload format
- * but {@code crash} (the campaign crashes at its own step) is generated. A reload with a different table
- * (a resize) is not: the format's {@code create} always loads the script's one target line.
+ * but {@code crash} (the campaign crashes at its own step) is generated, reloads too: a resize (grow, shrink,
+ * or the same size) now and then, usually made live at once by a suspend and a resume, and rarely a table of
+ * another block size, which the constructor must refuse (c8e846ff).
  */
 public final class WorkloadGenerator {
     private WorkloadGenerator() {
     }
 
+    /** The generator's bounds on a table's size in era blocks (a target line's and a reload's). */
+    static final int MIN_BLOCKS = 8;
+    static final int MAX_BLOCKS = 264;
+
+    /** Reloads per thousand draws: about 2% of a script's commands are reloads (each with the suspend and resume after it). */
+    static final int RELOADS_PER_MILLE = 30;
+
     public static WorkloadScript generate(long seed, int maxCommands) {
         SplittableRandom r = new SplittableRandom(seed);
         long blockSize = 8L * (1 + r.nextInt(4));
-        long originBlocks = r.nextInt(4) == 0 ? 65 + r.nextInt(200) : 8 + r.nextInt(57);
+        long originBlocks = r.nextInt(4) == 0 ? 65 + r.nextInt(MAX_BLOCKS - 64) : MIN_BLOCKS + r.nextInt(57);
         Command.Target target = new Command.Target(1, blockSize, originBlocks, 4);
+        // Reloads draw from a stream of their own, so the other commands keep the draws they had before reloads
+        // were generated: a script without a reload is the one the same seed always gave.
+        SplittableRandom reloads = new SplittableRandom(seed ^ 0x7e10ad5eed5L);
         int n = 4 + r.nextInt(Math.max(1, maxCommands - 3));
         List<Command> cmds = new ArrayList<>();
         boolean suspended = false;
@@ -37,6 +49,17 @@ public final class WorkloadGenerator {
         BitSet written = new BitSet();
         for (int i = 0; i < n; i++) {
             int line = i + 2;
+            if (reloads.nextInt(1000) < RELOADS_PER_MILLE) {
+                // The size the generator believes live from here on: writes aim inside it (a shrink's later
+                // writes past the end would only be refused), and the hot set shrinks with it.
+                int before = cmds.size();
+                originBlocks = reload(reloads, cmds, line, blockSize, originBlocks, suspended);
+                suspended = suspended && !(cmds.get(cmds.size() - 1) instanceof Command.Simple);
+                hot = Math.max(1, originBlocks / 4);
+                written.clear();
+                i += cmds.size() - before - 1;
+                continue;
+            }
             int p = r.nextInt(100);
             if (suspended && p < 60) {
                 cmds.add(new Command.Simple(line, Kind.RESUME));
@@ -110,6 +133,44 @@ public final class WorkloadGenerator {
         return renumber(new WorkloadScript("generated-" + Long.toUnsignedString(seed, 16), target, cmds));
     }
 
+    /**
+     * Appends a reload and, usually, what makes it live: a suspend and a resume (or only a resume when the device
+     * is suspended already); now and then nothing, so the table waits for a later resume, a create, or recovery.
+     * Half the reloads made live at once load the table after the suspend rather than before it: both are what a
+     * user does ({@code dmsetup reload} then {@code suspend}/{@code resume}, or suspend first), and they differ in
+     * dm-era, whose constructor reads the metadata as the live table last committed it. The new size grows,
+     * shrinks or stays, within the generator's bounds; one reload in sixteen names another block size, which the
+     * constructor refuses, so the table and the size stay as they were. Returns the number of blocks the
+     * generator should aim writes at from now on.
+     */
+    private static long reload(SplittableRandom r, List<Command> cmds, int line, long blockSize, long blocks,
+            boolean suspended) {
+        long size = switch (r.nextInt(3)) {
+            case 0 -> Math.max(MIN_BLOCKS, blocks / 2 - r.nextLong(Math.max(1, blocks / 4)));
+            case 1 -> Math.min(MAX_BLOCKS, blocks + 1 + r.nextLong(Math.max(1, blocks)));
+            default -> blocks;
+        };
+        boolean otherBlockSize = r.nextInt(16) == 0;
+        Command.Reload reload = new Command.Reload(0, size, otherBlockSize
+                ? OptionalLong.of(blockSize + 8 * (1 + r.nextInt(3))) : OptionalLong.empty());
+        int live = r.nextInt(8);
+        if (live >= 6) {
+            cmds.add(withLine(reload, line));
+        } else if (suspended) {
+            cmds.add(withLine(reload, line++));
+            cmds.add(new Command.Simple(line, Kind.RESUME));
+        } else if (r.nextBoolean()) {
+            cmds.add(withLine(reload, line++));
+            cmds.add(new Command.Simple(line++, Kind.SUSPEND));
+            cmds.add(new Command.Simple(line, Kind.RESUME));
+        } else {
+            cmds.add(new Command.Simple(line++, Kind.SUSPEND));
+            cmds.add(withLine(reload, line++));
+            cmds.add(new Command.Simple(line, Kind.RESUME));
+        }
+        return otherBlockSize ? blocks : live < 6 ? size : Math.min(blocks, size);
+    }
+
     /** A block not written since the last checkpoint, if a few tries find one; else any block. */
     private static long unmarked(SplittableRandom r, BitSet written, long originBlocks) {
         long b = r.nextLong(originBlocks);
@@ -139,6 +200,9 @@ public final class WorkloadGenerator {
         }
         if (c instanceof Command.Invalidate v) {
             return new Command.Invalidate(line, v.era(), v.snapshot());
+        }
+        if (c instanceof Command.Reload l) {
+            return new Command.Reload(line, l.originBlocks(), l.blockSize());
         }
         return new Command.Simple(line, ((Command.Simple) c).kind());
     }

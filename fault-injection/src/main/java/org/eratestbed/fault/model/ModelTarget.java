@@ -59,6 +59,15 @@ public final class ModelTarget implements TargetUnderTest {
     private BlockDevice metadataDevice;
     private MappedDevice era;
     private String table;
+    /** The metadata device's size in MiB, for {@link #lastLoaded}. */
+    private long metadataMib;
+    /** The live table's block size: what the user's I/O is cut in (a loaded table counts once it is live). */
+    private long liveBlockSectors;
+    /** Writes acknowledged so far: where a {@link TableLive} falls among them. */
+    private long acked;
+    private final List<TableLive> tablesLive = new ArrayList<>();
+    /** For each table a reload constructed, how many writes had been acknowledged when its ctr opened the metadata. */
+    private final List<Long> loads = new ArrayList<>();
     private final KernelLog log = new KernelLog();
     private final Vmalloc vmalloc = new Vmalloc();
     private final List<Pending> blocked = new ArrayList<>();
@@ -72,6 +81,16 @@ public final class ModelTarget implements TargetUnderTest {
 
     /** A write the device acknowledged: its era block, and the era current when it was issued and when it completed. */
     public record WriteAck(long block, long seq, int issueEra, int ackEra) {
+    }
+
+    /**
+     * A table that went live: swapped in by a resume (or a create), so its preresume resized the metadata to
+     * {@code nrBlocks}. {@code afterAcks} writes had been acknowledged before it, in the order the listener of
+     * {@link #onWriteAck} saw them; every later acknowledgement came after it. A resume that swaps a table
+     * reports it twice, the table in the inactive slot as the resume starts and the one live when it returns
+     * (the same one unless a reload raced the resume): a lenient account, never a missing one.
+     */
+    public record TableLive(long afterAcks, long blockSize, long nrBlocks) {
     }
 
     private java.util.function.Consumer<WriteAck> writeAcks = a -> { };
@@ -216,6 +235,8 @@ public final class ModelTarget implements TargetUnderTest {
         era = new MappedDevice(DEVICE, "254:0", scheduler, devices, log,
                 Map.of("era", new EraTargetType(scheduler, live, ioWait, vmalloc)));
         table = "0 " + target.lengthSectors() + " era " + METADATA_PATH + " " + ORIGIN_PATH + " " + target.blockSize();
+        metadataMib = target.metadataMib();
+        liveBlockSectors = target.blockSize();
     }
 
     /** Puts an existing image on the metadata device, durably, before anything runs. */
@@ -367,9 +388,20 @@ public final class ModelTarget implements TargetUnderTest {
             case SUSPEND:
                 era.suspend();
                 return done();
-            case RESUME:
+            case RESUME: {
+                if (era.hasInactiveTable()) {
+                    // the inactive slot holds the last table loaded (every load replaces it)
+                    tableLive(table);
+                }
+                Object before = era.liveTarget();
                 era.resume();
+                if (era.liveTarget() != before) {
+                    String live = liveTable();
+                    tableLive(live);
+                    liveBlockSectors = blockSizeOf(live);
+                }
                 return done();
+            }
             case STATUS:
                 return new Result.Done(List.of(era.status(StatusType.INFO)));
             case REMOVE:
@@ -378,7 +410,9 @@ public final class ModelTarget implements TargetUnderTest {
             case CREATE:
                 // the kernel target clears a stray file before it creates the device again
                 strayFile = false;
+                tableLive(table);
                 era.create(table);
+                liveBlockSectors = blockSizeOf(table);
                 return done();
             case CRASH:
                 return done();
@@ -396,15 +430,58 @@ public final class ModelTarget implements TargetUnderTest {
             // table_load looks the device up first
             throw new DmException(Errno.ENXIO, "device " + DEVICE + " does not exist");
         }
-        long blockSize = l.blockSizeOr(blockSectors());
+        long blockSize = l.blockSizeOr(blockSizeOf(table));
         String line = "0 " + l.originBlocks() * blockSize + " era " + METADATA_PATH + " " + ORIGIN_PATH + " " + blockSize;
+        long before = acked;
         era.load(line);
         table = line;
+        loads.add(before);
         return done();
     }
 
+    /** Notes that the table {@code line} goes live now (see {@link TableLive}). */
+    private void tableLive(String line) {
+        long bs = blockSizeOf(line);
+        long len = Long.parseLong(line.split(" ")[1]);
+        tablesLive.add(new TableLive(acked, bs, bs == 0 ? 0 : (len + bs - 1) / bs));
+    }
+
+    /** The live table's line, rebuilt from its length and the block size its TABLE status shows. */
+    private String liveTable() {
+        String status = era.status(StatusType.TABLE);
+        long bs = Long.parseLong(status.substring(status.lastIndexOf(' ') + 1));
+        return "0 " + era.sizeSectors() + " era " + METADATA_PATH + " " + ORIGIN_PATH + " " + bs;
+    }
+
+    /**
+     * For each table a reload constructed, in order, how many writes had been acknowledged when its constructor
+     * began to read the metadata: a write acknowledged later is one its metadata object was opened without.
+     */
+    public List<Long> loads() {
+        return List.copyOf(loads);
+    }
+
+    /** Every table that went live since {@link #start}, in order (see {@link TableLive}). */
+    public List<TableLive> tablesLive() {
+        return List.copyOf(tablesLive);
+    }
+
+    /**
+     * The last table a load accepted (the script's target line if none did) as a target line: what a user
+     * recreates the device with after a crash, whether or not a resume had made it live.
+     */
+    public Command.Target lastLoaded() {
+        long bs = blockSizeOf(table);
+        long len = Long.parseLong(table.split(" ")[1]);
+        return new Command.Target(1, bs, bs == 0 ? 0 : (len + bs - 1) / bs, metadataMib);
+    }
+
     private long blockSectors() {
-        return Long.parseLong(table.substring(table.lastIndexOf(' ') + 1));
+        return liveBlockSectors;
+    }
+
+    private static long blockSizeOf(String line) {
+        return Long.parseLong(line.substring(line.lastIndexOf(' ') + 1));
     }
 
     /** One O_DIRECT write per era block, each waited for before the next (dd with oflag=direct). */
@@ -430,6 +507,7 @@ public final class ModelTarget implements TargetUnderTest {
                 userIo.accept(new UserIo(UserIo.Op.WRITE, UserIo.Phase.COMPLETE, seq, block, 1,
                         bio.status() == IoStatus.OK));
                 if (bio.status() == IoStatus.OK) {
+                    acked++;
                     writeAcks.accept(new WriteAck(block, seq, issueEra, currentEra()));
                 }
             }), "dd");
