@@ -9,7 +9,10 @@ import org.eratestbed.model.era.defect.Variant;
 
 /**
  * Which catalogued defects caused a violation. Runs are deterministic, so a difference between two runs of
- * the same plan is the doing of the defect switches alone. Three questions, in order:
+ * the same plan is the doing of the defect switches alone. First, does the fully fixed model (no defect
+ * live) fail the same way: then no catalogued defect is the cause, whatever the questions below would answer
+ * (each "alone" run is the fixed model plus one defect, so the first one tried would take the credit), and
+ * the finding is new. Otherwise three questions, in order:
  * <ol>
  * <li>alone: the first live defect that reproduces the oracle's failure on top of the fully fixed model;</li>
  * <li>removal: if none does alone (defects that only fail together), the first whose fix makes the oracle
@@ -41,6 +44,9 @@ final class Attribution {
     }
 
     /**
+     * The cause of {@code oracle}'s failure on {@code plan}, or null when no catalogued defect explains it: the
+     * fixed model fails too, or no defect, removal or pair within the bound accounts for it.
+     *
      * @param firstTried defects to try before the others in the "alone" step (the campaign passes those it has
      *     not detected yet, see {@link Triage#EXPLORING_FINDINGS}). Every candidate named there reproduces the failure alone, so the answer is true
      *     either way; the order decides which of several independent causes gets the credit, so that one
@@ -58,6 +64,9 @@ final class Attribution {
             if (variant.has(d) && !firstTried.contains(d)) {
                 live.add(d);
             }
+        }
+        if (fails(x -> false, plan, oracle, states, stateSeed)) {
+            return null;
         }
         for (Defect d : live) {
             if (fails(x -> x == d, plan, oracle, states, stateSeed)) {
