@@ -113,4 +113,23 @@ class ReloadReplayTest {
                 "ERROR: remove: device-mapper: remove ioctl on era0  failed: No such device or address",
                 "ERROR: remove: Command failed."), o.status());
     }
+
+    /** Corpus script 21, the same on kernel 6.1: a write held across a shrink that now ends past the table fails. */
+    @Test
+    void aWriteHeldAcrossAShrinkThatEndsPastTheTableFailsWithEio() {
+        Replayer.Outcome o = replay("""
+                target block_size=8 origin_blocks=248 metadata_mib=4
+                suspend
+                write 205 4
+                reload origin_blocks=102
+                resume
+                status
+                write 100 2
+                status
+                """);
+        assertEquals("ERROR: write: blocked", o.status().get(0));
+        assertEquals(true, o.status().stream().anyMatch(l -> l.startsWith("LATE(line 3 write 205 4")
+                && l.endsWith("dd: error writing '/dev/mapper/era0': Input/output error")), String.join("\n", o.status()));
+        assertEquals("0 816 era 8 9/1024 2 -", o.status().get(o.status().size() - 1), "resumed with the smaller table");
+    }
 }

@@ -226,7 +226,17 @@ public final class MappedDevice implements BlockDevice {
             again = new ArrayList<>(held);
             held.clear();
         }
-        again.forEach(this::submit);
+        for (Bio bio : again) {
+            if (bio.op() != BioOp.FLUSH && bio.sector() + bio.sectors() > live.ti().len()) {
+                // A bio held across a shrink that now ends past the table: dm_table_find_target finds no
+                // target for it when the queue is flushed, and __split_and_process_bio fails it with
+                // BLK_STS_IOERR (a fresh submit past the end is refused earlier, by the block layer).
+                bio.complete(IoStatus.IOERR);
+                scheduler.signalAll();
+                continue;
+            }
+            submit(bio);
+        }
     }
 
     /** dmsetup create: load, then resume; a failed load leaves no device behind. */
