@@ -48,7 +48,8 @@ final class LinearData {
     private final Map<Long, Req> writeBySeq = new HashMap<>();
     private final List<Req> discards = new ArrayList<>();
     private final List<Req> flushes = new ArrayList<>();
-    private final Map<Long, Allowed> allowedByBlock = new HashMap<>();
+    /** Per block, computed when first asked: the oracle judges every sector of every crash state of a run. */
+    private Allowed[] allowedByBlock = new Allowed[0];
 
     LinearData(List<UserIo> io, Mode mode, long blockSectors) {
         this.mode = mode;
@@ -114,12 +115,24 @@ final class LinearData {
         return false;
     }
 
-    /** The writes block {@code block} may hold (by sequence number), and whether zeroes are possible. */
-    record Allowed(TreeSet<Long> writes, boolean zero) {
+    /** The writes block {@code block} may hold (by sequence number, ascending), and whether zeroes are possible. */
+    record Allowed(long[] writes, boolean zero) {
+        boolean mayHold(long seq) {
+            return java.util.Arrays.binarySearch(writes, seq) >= 0;
+        }
     }
 
     Allowed allowed(long block) {
-        return allowedByBlock.computeIfAbsent(block, this::compute);
+        int b = Math.toIntExact(block);
+        if (b >= allowedByBlock.length) {
+            allowedByBlock = java.util.Arrays.copyOf(allowedByBlock, Math.max(b + 1, 2 * allowedByBlock.length));
+        }
+        Allowed a = allowedByBlock[b];
+        if (a == null) {
+            a = compute(block);
+            allowedByBlock[b] = a;
+        }
+        return a;
     }
 
     private Allowed compute(long block) {
@@ -135,7 +148,7 @@ final class LinearData {
         for (Req d : discards) {
             zero |= d.covers(block) && !superseded(d, block);
         }
-        return new Allowed(ok, zero);
+        return new Allowed(ok.stream().mapToLong(Long::longValue).toArray(), zero);
     }
 
     /**
@@ -175,7 +188,7 @@ final class LinearData {
         if (s.block() != b || s.index() != k) {
             return where(b, k, s) + ": data written for another place; it may only hold " + describe(allowed);
         }
-        if (!allowed.writes().contains(s.seq())) {
+        if (!allowed.mayHold(s.seq())) {
             return where(b, k, s) + ", but it may only hold " + describe(allowed) + why(b, s.seq());
         }
         return null;

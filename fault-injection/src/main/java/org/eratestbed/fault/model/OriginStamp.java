@@ -1,6 +1,9 @@
 package org.eratestbed.fault.model;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import org.eratestbed.device.BlockDevice;
 
 /**
@@ -36,6 +39,10 @@ public final class OriginStamp {
         }
     }
 
+    /** Big-endian views (ByteBuffer's order, which {@link #data} writes): every sector of every state is decoded. */
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+
     private OriginStamp() {
     }
 
@@ -53,12 +60,12 @@ public final class OriginStamp {
 
     /** Decodes the sector at {@code off} of {@code buf}. */
     public static Sector decode(byte[] buf, int off) {
-        ByteBuffer b = ByteBuffer.wrap(buf);
-        if (b.getLong(off) == MAGIC) {
+        if ((long) LONG.get(buf, off) == MAGIC) {
             if (!zeroes(buf, off + 32, off + BlockDevice.SECTOR_SIZE)) {
                 return Sector.FOREIGN;
             }
-            return new Sector(b.getLong(off + 8), b.getLong(off + 16), b.getInt(off + 24), b.getInt(off + 28));
+            return new Sector((long) LONG.get(buf, off + 8), (long) LONG.get(buf, off + 16), (int) INT.get(buf, off + 24),
+                    (int) INT.get(buf, off + 28));
         }
         return zeroes(buf, off, off + BlockDevice.SECTOR_SIZE) ? Sector.ZERO : Sector.FOREIGN;
     }
