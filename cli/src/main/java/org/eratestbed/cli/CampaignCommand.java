@@ -139,6 +139,9 @@ final class CampaignCommand implements Callable<Integer> {
         }
         o.flush();
         if (noReport) {
+            // No files, but the outcome all the same: a user of --no-report still wants to know what was found.
+            ReportCommand.summary(o, org.eratestbed.reports.Summarizer.summarize(
+                    org.eratestbed.fault.result.ResultReader.read(dir)));
             return EraTestbed.EXIT_OK;
         }
         return ReportCommand.print(o, ReportGenerator.generate(List.of(dir), dir, null));

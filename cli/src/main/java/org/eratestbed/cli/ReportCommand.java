@@ -38,10 +38,15 @@ final class ReportCommand implements Callable<Integer> {
 
     /** Prints where the report went and what it says; returns the exit code (shared with {@code campaign}). */
     static int print(PrintWriter w, ReportGenerator.Output o) {
-        CampaignSummary s = o.summary();
         w.println(o.html());
         w.println(o.summaryJson());
         w.println(o.junitXml());
+        summary(w, o.summary());
+        return o.exitCode();
+    }
+
+    /** The campaign's outcome in a line, and each violation with its reproduce command. */
+    static void summary(PrintWriter w, CampaignSummary s) {
         w.println(Text.count(s.runs()) + " runs, " + Text.count(s.statesChecked()) + " crash states checked, "
                 + s.violations().size() + " violations, " + s.known().size() + " known upstream issues"
                 + (s.unfinished().isEmpty() ? "" : ", " + s.unfinished().size() + " shards not finished"));
@@ -58,6 +63,5 @@ final class ReportCommand implements Callable<Integer> {
             }
         }
         w.flush();
-        return o.exitCode();
     }
 }
