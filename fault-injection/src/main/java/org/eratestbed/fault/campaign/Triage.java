@@ -216,16 +216,19 @@ final class Triage {
 
     /** What the next task is expected to cost, in ms, at the averages measured so far; 0 when idle. */
     long nextTaskMs() {
-        return !toAttribute.isEmpty() ? (long) attributionMs : toShrink.isEmpty() ? 0 : (long) shrinkMs;
+        return !toShrink.isEmpty() ? (long) shrinkMs : toAttribute.isEmpty() ? 0 : (long) attributionMs;
     }
 
     /**
-     * One task: attribute the oldest held finding or, when none waits, shrink and write the oldest first one
-     * ({@code shrink} false: write it as found, when the campaign has no time left to shrink).
+     * One task: shrink and write the oldest first finding of its kind ({@code shrink} false: write it as found,
+     * when the campaign has no time left to shrink) or, when none waits, attribute the oldest held finding.
+     * Shrinks go first: a first finding is what a user replays, and on a variant that fails most runs the
+     * attributions of later findings (mostly of kinds already seen) would otherwise take the whole budget and
+     * leave every first one unshrunk.
      */
     void step(boolean shrink) {
         long t0 = System.nanoTime();
-        if (!toAttribute.isEmpty()) {
+        if (toShrink.isEmpty() && !toAttribute.isEmpty()) {
             attribute(toAttribute.pollFirst());
             attributionMs = 0.8 * attributionMs + 0.2 * (System.nanoTime() - t0) / 1e6;
         } else if (!toShrink.isEmpty()) {
