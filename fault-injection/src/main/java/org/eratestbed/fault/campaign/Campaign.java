@@ -385,10 +385,17 @@ public final class Campaign {
         }
         WorkloadScript script = WorkloadParser.parse(scriptFile);
         // A finding from a run with device faults replays on the same faulty disks, or it shows nothing.
-        RunPlan plan = new RunPlan(script, seed, window, crash).withFaultLines(lines);
+        return replay(new RunPlan(script, seed, window, crash).withFaultLines(lines), states, variant::has);
+    }
+
+    /**
+     * Runs {@code plan} with {@code live} defects and checks {@code states} crash states (selected by the plan's
+     * seed), as {@code campaign --reproduce} does: for scenarios that replay a campaign's finding.
+     */
+    public static Reproduction replay(RunPlan plan, int states, Predicate<Defect> live) {
         try {
-            RunExecutor.Outcome o = RunExecutor.execute(variant::has, plan, RunGenerator.MAX_STEPS);
-            Oracles.Checked c = Oracles.check(variant::has, o, seed, states);
+            RunExecutor.Outcome o = RunExecutor.execute(live, plan, RunGenerator.MAX_STEPS);
+            Oracles.Checked c = Oracles.check(live, o, plan.seed(), states);
             return new Reproduction(plan, c.first(), o.crashPoint(), c.expected());
         } catch (RuntimeException e) {
             // a harness finding replays as what it was: the testbed failing on this run

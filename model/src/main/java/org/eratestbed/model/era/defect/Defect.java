@@ -219,7 +219,23 @@ public enum Defect {
             Oracle.METADATA_CONSISTENCY,
             "Code path: with the defect live metadata_commit runs whatever failed before, as the kernel's"
                     + " does; the fixed path remembers a failed commit and refuses every later one with EIO,"
-                    + " so the device keeps the last good commit until the table is loaded again.");
+                    + " so the device keeps the last good commit until the table is loaded again."),
+    METADATA_CLOSED_BEFORE_WORKER("testbed-metadata-closed-before-worker",
+            new Source("testbed-metadata-closed-before-worker",
+                    "found by era-testbed's campaign under device faults (2026), not reported upstream and not yet"
+                            + " seen on a kernel (it is a use-after-free: only KASAN would show it)"),
+            "era_preresume starts the worker before its rollover; when the rollover fails (a metadata write"
+                    + " error) the resume fails, but the worker is running and a digest of archived eras goes on"
+                    + " re-queueing itself. The device stays suspended, so its remove (libdevmapper removes a device"
+                    + " whose create failed at once) calls no postsuspend and nothing stops the worker; era_destroy"
+                    + " then closes the metadata before destroy_workqueue, which runs the queued digest step on"
+                    + " the freed metadata.",
+            Oracle.LIVENESS,
+            "Code path: with the defect live era_destroy closes the metadata and then destroys (drains) the"
+                    + " workqueue, as the kernel's does, and a digest step still queued runs on the closed block"
+                    + " manager (a model exception: the kernel's use-after-free); the fixed path drains and"
+                    + " destroys the workqueue first, as dm-cache's destroy does, so no work outlives the"
+                    + " metadata.");
 
     /** Where a defect comes from: the review point or the fix commit (full hash), with its title. */
     public record Source(String reference, String title) {

@@ -314,12 +314,19 @@ public final class EraTarget implements Target {
         destroy();
     }
 
-    /** era_destroy. M2: the reviewed code closed the metadata without checking it had been opened. */
+    /**
+     * era_destroy. M2: the reviewed code closed the metadata without checking it had been opened.
+     * testbed-metadata-closed-before-worker: the kernel closes the metadata before destroy_workqueue drains the
+     * worker; the fix drains it first, so a digest step a failed preresume left queued never outlives the metadata.
+     */
     void destroy() {
+        if (!live.test(Defect.METADATA_CLOSED_BEFORE_WORKER) && worker != null) {
+            worker.destroy();
+        }
         if (md != null || live.test(Defect.M2_DESTROY_NULL_METADATA)) {
             md.close();
         }
-        if (worker != null) {
+        if (live.test(Defect.METADATA_CLOSED_BEFORE_WORKER) && worker != null) {
             worker.destroy();
         }
     }
