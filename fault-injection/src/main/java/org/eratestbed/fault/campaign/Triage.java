@@ -343,7 +343,11 @@ final class Triage {
         Held h = a.held();
         Predicate<Defect> live = cfg.variant()::has;
         Oracles.Violation v = h.violation();
-        RunPlan small = Shrinker.shrink(live, h.plan(), v.oracle(), cfg.statesPerRun(), h.runSeed());
+        // A finding an earlier session wrote whole keeps its defect id but not how it was found: one with no
+        // catalogued cause still fails on the fixed model; one with a cause shrinks on the variant alone.
+        Predicate<Defect> keeps = a.earlier() == null ? Shrinker.keeping(a.cause())
+                : a.earlier().defect() == null ? d -> false : null;
+        RunPlan small = Shrinker.shrink(live, keeps, h.plan(), v.oracle(), cfg.statesPerRun(), h.runSeed());
         String crashPoint = h.crashPoint();
         List<Integer> schedule = h.schedule();
         if (small == h.plan() && a.earlier() != null) {
