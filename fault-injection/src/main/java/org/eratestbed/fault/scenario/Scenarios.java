@@ -37,7 +37,8 @@ public final class Scenarios {
                 new TestBitSignedIndexScenario(),
                 new BitsetSizeOverflowScenario(),
                 new FormatUnorderedCommitScenario(),
-                new CommitAfterFailedWriteScenario()));
+                new CommitAfterFailedWriteScenario(),
+                new LoadWhileActiveScenario()));
         list.sort(Comparator.comparing(s -> s.defect().ordinal()));
         return List.copyOf(list);
     }

@@ -26,6 +26,9 @@ public enum Variant {
      * dm_tm_pre_commit (the code has been the same since the merge, so pre-5.12 and as-reviewed have it too).</li>
      * <li>testbed-commit-after-failed-write: nothing in [K] stops committing after metadata_commit failed
      * (seen on Debian's 6.1; the error handling has not changed since the merge).</li>
+     * <li>testbed-load-while-active: era_ctr in [K] still opens its own metadata object (metadata_open), so a
+     * table loaded while the device is active resumes with a stale view (seen on Debian's 6.1; the ctr has
+     * opened the metadata this way since the merge, so pre-5.12 and as-reviewed have it too).</li>
      * </ul>
      * Off: every 3b/3c fix is merged; M2, M3, M4, M5, M6, M8, M9, M11–M14 are fixed or made safe in the merged
      * code (3d). M7 stays off: 3d says the plain bool is only touched on the worker (or in the ctr before the
@@ -34,7 +37,7 @@ public enum Variant {
      * zeroes, so the review's condition cannot arise and no behaviour differs.
      */
     UPSTREAM("upstream", EnumSet.of(M1_INFLIGHT_WRITE_ACROSS_CHECKPOINT, DEADLOCK_2023, FORMAT_UNORDERED_COMMIT,
-            COMMIT_AFTER_FAILED_WRITE)),
+            COMMIT_AFTER_FAILED_WRITE, LOAD_WHILE_ACTIVE)),
 
     /**
      * The code Mikulas Patocka reviewed (March 2014, the patch merged as eec40579d848 after changes). Live:
@@ -62,11 +65,12 @@ public enum Variant {
     PRE_5_12("pre-5.12", EnumSet.of(
             RECOVER_COMMITTED_WRITESET, INCORE_BIT_BEFORE_COMMIT, DIGEST_BITSET_CACHE, BLOCK_SIZE_CHANGE,
             BITSET_LEAK, WRITESET_EQUAL_SIZE, RESIZE_IN_PRERESUME, POSTSUSPEND_COMMIT_AFTER_WORKER,
-            M1_INFLIGHT_WRITE_ACROSS_CHECKPOINT, DEADLOCK_2023, FORMAT_UNORDERED_COMMIT, COMMIT_AFTER_FAILED_WRITE)),
+            M1_INFLIGHT_WRITE_ACROSS_CHECKPOINT, DEADLOCK_2023, FORMAT_UNORDERED_COMMIT, COMMIT_AFTER_FAILED_WRITE,
+            LOAD_WHILE_ACTIVE)),
 
     /**
      * Upstream plus our fixes for what upstream never fixed (M1, deadlock-2023, the format's commit order,
-     * committing after a failed commit).
+     * committing after a failed commit, a table loaded while the device is active).
      */
     HARDENED("hardened", EnumSet.noneOf(Defect.class));
 

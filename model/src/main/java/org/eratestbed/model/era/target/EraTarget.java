@@ -35,6 +35,8 @@ public final class EraTarget implements Target {
     private long nrBlocks;
     private EraMetadata md;
     private EraWorker worker;
+    /** Whether a preresume has succeeded: from then on no other table can have committed under this one. */
+    private boolean resumedOnce;
     /** hardened M1: writes issued to the origin and not completed yet. */
     private final AtomicInteger inflightWrites = new AtomicInteger();
     /** hardened M1: an era change is waiting for in-flight writes; map defers every write meanwhile. */
@@ -186,6 +188,9 @@ public final class EraTarget implements Target {
 
     @Override
     public void preresume() {
+        if (!resumedOnce && !live.test(Defect.LOAD_WHILE_ACTIVE)) {
+            reopenMetadata();
+        }
         long newSize = calcNrBlocks();
         if (live.test(Defect.RESIZE_IN_PRERESUME)) {
             // Before cca2c6ae the ctr had resized already, so this branch never ran; had it run, it would have
@@ -222,6 +227,34 @@ public final class EraTarget implements Target {
             log("era_preresume: metadata_era_rollover failed");
             throw new DmException(errnoOf(r), "metadata_era_rollover failed");
         }
+        resumedOnce = true;
+    }
+
+    /**
+     * testbed-load-while-active's fix. The ctr opened the metadata as last committed, but when the table was
+     * loaded while the device was active, the live table went on committing until its postsuspend; resizing
+     * or committing from the ctr's view would write that older state over the newer. The old table is
+     * suspended (its worker stopped, its last commit done) before this table's preresume runs, so the disk is
+     * current now: open it again and drop the ctr's object, whose block manager holds nothing dirty (an
+     * inactive table gets no messages, and a format was committed in the ctr).
+     * <p>
+     * Chosen over sharing one metadata object between the tables of a device, as dm-cache's lookup_or_open
+     * and dm-thin's pool table do: sharing would carry one table's in-core state (a failed commit's fail
+     * mode, the digest, the writesets sized for the old length) into the next and need a refcounted registry
+     * across the target type; reopening keeps each table's object its own, and the ctr still validates the
+     * metadata (block size, unformatted device) exactly as before. The new object is opened before the old
+     * is closed, so a failed reopen fails the resume and leaves the table as loaded.
+     */
+    private void reopenMetadata() {
+        EraMetadata fresh;
+        try {
+            fresh = md.reopen();
+        } catch (MetadataException e) {
+            log("era_preresume: couldn't reopen metadata");
+            throw new DmException(e.errno(), "couldn't reopen metadata");
+        }
+        md.close();
+        md = fresh;
     }
 
     @Override
