@@ -37,6 +37,10 @@ public final class EraTarget implements Target {
     private EraWorker worker;
     /** Whether a preresume has succeeded: from then on no other table can have committed under this one. */
     private boolean resumedOnce;
+    /** Constructed while another table on the same metadata device existed (it may commit after our ctr). */
+    private boolean loadedBesideAnother;
+    /** Drops this table from its type's count of tables per metadata device; null until the ctr finished. */
+    private Runnable unregister;
     /** hardened M1: writes issued to the origin and not completed yet. */
     private final AtomicInteger inflightWrites = new AtomicInteger();
     /** hardened M1: an era change is waiting for in-flight writes; map defers every write meanwhile. */
@@ -60,6 +64,11 @@ public final class EraTarget implements Target {
     void attach(EraMetadata metadata) {
         this.md = metadata;
         this.worker = new EraWorker(this, scheduler, live);
+    }
+
+    void registered(boolean besideAnother, Runnable onDestroy) {
+        this.loadedBesideAnother = besideAnother;
+        this.unregister = onDestroy;
     }
 
     EraMetadata md() {
@@ -188,7 +197,7 @@ public final class EraTarget implements Target {
 
     @Override
     public void preresume() {
-        if (!resumedOnce && !live.test(Defect.LOAD_WHILE_ACTIVE)) {
+        if (!resumedOnce && loadedBesideAnother && !live.test(Defect.LOAD_WHILE_ACTIVE)) {
             reopenMetadata();
         }
         long newSize = calcNrBlocks();
@@ -238,12 +247,17 @@ public final class EraTarget implements Target {
      * current now: open it again and drop the ctr's object, whose block manager holds nothing dirty (an
      * inactive table gets no messages, and a format was committed in the ctr).
      * <p>
+     * Only a table constructed while another existed on the same metadata device does this (its type
+     * counts the tables per device): a table created alone read what nothing else writes, and reopening it
+     * would only add I/O. (A table loaded while the device was suspended reopens too, harmlessly.)
+     * <p>
      * Chosen over sharing one metadata object between the tables of a device, as dm-cache's lookup_or_open
      * and dm-thin's pool table do: sharing would carry one table's in-core state (a failed commit's fail
      * mode, the digest, the writesets sized for the old length) into the next and need a refcounted registry
      * across the target type; reopening keeps each table's object its own, and the ctr still validates the
      * metadata (block size, unformatted device) exactly as before. The new object is opened before the old
-     * is closed, so a failed reopen fails the resume and leaves the table as loaded.
+     * is closed, so a failed reopen fails the resume and leaves the table as loaded. Before cca2c6ae the ctr
+     * had also resized its object (uncommitted, so not on disk): that resize is repeated on the new one.
      */
     private void reopenMetadata() {
         EraMetadata fresh;
@@ -252,6 +266,15 @@ public final class EraTarget implements Target {
         } catch (MetadataException e) {
             log("era_preresume: couldn't reopen metadata");
             throw new DmException(e.errno(), "couldn't reopen metadata");
+        }
+        if (live.test(Defect.RESIZE_IN_PRERESUME)) {
+            try {
+                fresh.resize(nrBlocks);
+            } catch (MetadataException e) {
+                fresh.close();
+                log("era_preresume: couldn't resize reopened metadata");
+                throw new DmException(Errno.ENOMEM, "couldn't resize metadata");
+            }
         }
         md.close();
         md = fresh;
@@ -354,6 +377,10 @@ public final class EraTarget implements Target {
         }
         if (worker != null) {
             worker.destroy();
+        }
+        if (unregister != null) {
+            unregister.run();
+            unregister = null;
         }
     }
 }
