@@ -179,7 +179,7 @@ public final class EraTarget implements Target {
 
     @Override
     public void postsuspend() {
-        int r = worker.inWorker("metadata_era_archive", md::eraArchive);
+        int r = worker.inWorker("metadata_era_archive", () -> md.eraArchive());
         if (r != 0) {
             log("era_postsuspend: couldn't archive current era");
         }
@@ -198,7 +198,17 @@ public final class EraTarget implements Target {
     @Override
     public void preresume() {
         if (!resumedOnce && loadedBesideAnother && !live.test(Defect.LOAD_WHILE_ACTIVE)) {
-            reopenMetadata();
+            // A message can reach this table in the swap window, before its preresume, and run its worker (the
+            // ctr never marks it suspended): stop the worker until startWorker below, so that such a message
+            // is refused rather than run on the object being replaced, and forget a digest started on it.
+            worker.stopWorker();
+            worker.digest().stop();
+            try {
+                reopenMetadata();
+            } catch (MetadataException e) {
+                log("era_preresume: couldn't reopen metadata");
+                throw new DmException(e.errno(), "couldn't reopen metadata");
+            }
         }
         long newSize = calcNrBlocks();
         if (live.test(Defect.RESIZE_IN_PRERESUME)) {
@@ -230,7 +240,7 @@ public final class EraTarget implements Target {
         worker.startWorker();
         // de89afc1: roll over (archiving a writeset committed before a crash); before the fix only a new era
         // was started, dropping it.
-        RpcFunction fn = live.test(Defect.RECOVER_COMMITTED_WRITESET) ? md::newEra : md::eraRollover;
+        RpcFunction fn = live.test(Defect.RECOVER_COMMITTED_WRITESET) ? (RpcFunction) () -> md.newEra() : () -> md.eraRollover();
         int r = worker.inWorker("metadata_era_rollover", fn);
         if (r != 0) {
             log("era_preresume: metadata_era_rollover failed");
@@ -256,24 +266,19 @@ public final class EraTarget implements Target {
      * mode, the digest, the writesets sized for the old length) into the next and need a refcounted registry
      * across the target type; reopening keeps each table's object its own, and the ctr still validates the
      * metadata (block size, unformatted device) exactly as before. The new object is opened before the old
-     * is closed, so a failed reopen fails the resume and leaves the table as loaded. Before cca2c6ae the ctr
+     * is closed, so a failed reopen fails the resume and leaves the table as loaded. A message can reach this
+     * table in the swap window, before its preresume: every RPC names era->md when it runs, not when it is
+     * queued, so one queued meanwhile runs on the reopened object. Before cca2c6ae the ctr
      * had also resized its object (uncommitted, so not on disk): that resize is repeated on the new one.
      */
     private void reopenMetadata() {
-        EraMetadata fresh;
-        try {
-            fresh = md.reopen();
-        } catch (MetadataException e) {
-            log("era_preresume: couldn't reopen metadata");
-            throw new DmException(e.errno(), "couldn't reopen metadata");
-        }
+        EraMetadata fresh = md.reopen();
         if (live.test(Defect.RESIZE_IN_PRERESUME)) {
             try {
                 fresh.resize(nrBlocks);
             } catch (MetadataException e) {
                 fresh.close();
-                log("era_preresume: couldn't resize reopened metadata");
-                throw new DmException(Errno.ENOMEM, "couldn't resize metadata");
+                throw e;
             }
         }
         md.close();
@@ -315,11 +320,11 @@ public final class EraTarget implements Target {
         }
         String m = argv[0];
         if (m.equalsIgnoreCase("checkpoint")) {
-            rpcWithDrain("metadata_checkpoint", md::checkpoint);
+            rpcWithDrain("metadata_checkpoint", () -> md.checkpoint());
         } else if (m.equalsIgnoreCase("take_metadata_snap")) {
-            rpcWithDrain("metadata_take_snap", md::takeSnap);
+            rpcWithDrain("metadata_take_snap", () -> md.takeSnap());
         } else if (m.equalsIgnoreCase("drop_metadata_snap")) {
-            rpc("metadata_drop_snap", md::dropSnap);
+            rpc("metadata_drop_snap", () -> md.dropSnap());
         } else {
             log("unsupported message '" + m + "'");
             throw new DmException(Errno.EINVAL, "unsupported message '" + m + "'");
