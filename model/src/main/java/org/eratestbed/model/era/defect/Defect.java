@@ -233,8 +233,9 @@ public enum Defect {
                     + " metadata object between the tables of a device instead.",
             Oracle.TRACKING,
             "Code path: with the defect live preresume runs on the metadata the ctr opened, as the kernel's"
-                    + " does; the fixed path has a table's first preresume reopen the metadata (the old table"
-                    + " is suspended and committed by then, so the disk is current) and drop the ctr's view.");
+                    + " does; on the fixed path a table constructed while another table on the same metadata"
+                    + " device existed reopens the metadata at its first preresume (the old table is suspended"
+                    + " and committed by then, so the disk is current) and drops the ctr's view.");
 
     /** Where a defect comes from: the review point or the fix commit (full hash), with its title. */
     public record Source(String reference, String title) {
