@@ -38,6 +38,7 @@ public final class Scenarios {
                 new BitsetSizeOverflowScenario(),
                 new FormatUnorderedCommitScenario(),
                 new CommitAfterFailedWriteScenario(),
+                new LoadWhileActiveScenario(),
                 new MetadataClosedBeforeWorkerScenario()));
         list.sort(Comparator.comparing(s -> s.defect().ordinal()));
         return List.copyOf(list);

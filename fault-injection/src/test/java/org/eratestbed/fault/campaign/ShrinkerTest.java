@@ -12,28 +12,26 @@ import org.junit.jupiter.api.Test;
 /** Shrinking keeps the finding's cause: it does not slip to another bug that fails the same oracle. */
 class ShrinkerTest {
     /**
-     * Upstream campaign seed 1, run 243: an in-flight violation whose generated script reloads while the device
-     * is active, so the fixed model fails it too (no catalogued cause then; testbed-load-while-active since).
-     * Shrunk on the variant alone it became a 9-command script without a reload whose failure was M1's: the
-     * reproducer no longer showed the bug it was filed for. Kept to "fails on the fixed model", every step of
-     * the shrink keeps that failure.
+     * Upstream campaign seed 1, run 243: an in-flight violation whose generated script loads a table while the
+     * device is active, and which M1 explains too. Filed under testbed-load-while-active and shrunk on the
+     * variant alone, it became a 9-command script without a reload whose failure was M1's alone: the
+     * reproducer no longer showed the bug it was filed for. Kept to "fails on the fixed model with the cause's
+     * defect", the shrunk plan still shows it.
      */
     @Test
-    void aFindingWithoutCatalogedCauseShrinksToAScriptTheFixedModelStillFails() {
+    void aShrunkReproducerKeepsTheDefectItWasFiledFor() {
         long runSeed = Campaign.runSeed(1, 243);
         Predicate<Defect> upstream = Variant.UPSTREAM::has;
         RunPlan plan = RunGenerator.plan(upstream, runSeed);
-        Predicate<Defect> fixed = d -> false;
-        Predicate<Defect> fixedModelFails = d -> false;
-        boolean failsFixed = fails(fixed, plan, runSeed);
-        if (!failsFixed) {
-            // the catalogue (or the model) explains it now: the shrinker must then keep what explains it
-            return;
-        }
-        RunPlan small = Shrinker.shrink(upstream, fixedModelFails, plan, OracleIds.IN_FLIGHT, 16, runSeed);
-        assertTrue(small.script().commands().size() <= plan.script().commands().size());
-        assertTrue(fails(fixed, small, runSeed), "the shrunk plan still fails on the fixed model:\n" + small.toText());
-        assertTrue(fails(upstream, small, runSeed), "and on the variant:\n" + small.toText());
+        Predicate<Defect> loadAlone = d -> d == Defect.LOAD_WHILE_ACTIVE;
+        assertTrue(fails(upstream, plan, runSeed), "the run fails on upstream");
+        assertTrue(fails(loadAlone, plan, runSeed), "the fixed model with only the table loaded while active fails too");
+        Attribution.Cause cause = new Attribution.Cause(java.util.List.of(Defect.LOAD_WHILE_ACTIVE), Attribution.How.ALONE);
+        RunPlan small = Shrinker.shrink(upstream, Shrinker.keeping(cause), plan, OracleIds.IN_FLIGHT, 16, runSeed);
+        assertTrue(small.script().commands().size() < plan.script().commands().size(), small.toText());
+        assertTrue(small.script().toText().contains("reload"), "the reload stays:\n" + small.toText());
+        assertTrue(fails(loadAlone, small, runSeed), "the fixed model with the defect alone fails:\n" + small.toText());
+        assertTrue(fails(upstream, small, runSeed), "and so does the variant:\n" + small.toText());
     }
 
     @Test

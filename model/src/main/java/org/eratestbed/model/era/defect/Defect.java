@@ -220,6 +220,22 @@ public enum Defect {
             "Code path: with the defect live metadata_commit runs whatever failed before, as the kernel's"
                     + " does; the fixed path remembers a failed commit and refuses every later one with EIO,"
                     + " so the device keeps the last good commit until the table is loaded again."),
+    LOAD_WHILE_ACTIVE("testbed-load-while-active",
+            new Source("testbed-load-while-active",
+                    "found by era-testbed's campaign (generated reloads) and seen on Debian's 6.1 kernel over NBD"
+                            + " (2026), not reported upstream: era_ctr opens the metadata with its own block"
+                            + " manager"),
+            "A table loaded while the device is active reads the metadata as last committed; the live table"
+                    + " goes on committing (new writes' marks, checkpoints, postsuspend's commit) until the"
+                    + " swap, and the new table's preresume (metadata_resize and its commit) then writes its"
+                    + " older in-core view over that: acknowledged writes vanish from invalidate's list."
+                    + " dm-cache (lookup_or_open) and dm-thin (__pool_table_lookup_metadata_dev) share one"
+                    + " metadata object between the tables of a device instead.",
+            Oracle.TRACKING,
+            "Code path: with the defect live preresume runs on the metadata the ctr opened, as the kernel's"
+                    + " does; on the fixed path a table constructed while another table on the same metadata"
+                    + " device existed reopens the metadata at its first preresume (the old table is suspended"
+                    + " and committed by then, so the disk is current) and drops the ctr's view."),
     METADATA_CLOSED_BEFORE_WORKER("testbed-metadata-closed-before-worker",
             new Source("testbed-metadata-closed-before-worker",
                     "found by era-testbed's campaign under device faults (2026), not reported upstream and not yet"

@@ -26,6 +26,9 @@ public enum Variant {
      * dm_tm_pre_commit (the code has been the same since the merge, so pre-5.12 and as-reviewed have it too).</li>
      * <li>testbed-commit-after-failed-write: nothing in [K] stops committing after metadata_commit failed
      * (seen on Debian's 6.1; the error handling has not changed since the merge).</li>
+     * <li>testbed-load-while-active: era_ctr in [K] still opens its own metadata object (metadata_open), so a
+     * table loaded while the device is active resumes with a stale view (seen on Debian's 6.1; the ctr has
+     * opened the metadata this way since the merge, so pre-5.12 and as-reviewed have it too).</li>
      * <li>testbed-metadata-closed-before-worker: era_destroy in [K] still calls metadata_close before
      * destroy_workqueue, and era_preresume starts the worker before its rollover (both unchanged since the
      * merge).</li>
@@ -37,7 +40,7 @@ public enum Variant {
      * zeroes, so the review's condition cannot arise and no behaviour differs.
      */
     UPSTREAM("upstream", EnumSet.of(M1_INFLIGHT_WRITE_ACROSS_CHECKPOINT, DEADLOCK_2023, FORMAT_UNORDERED_COMMIT,
-            COMMIT_AFTER_FAILED_WRITE, METADATA_CLOSED_BEFORE_WORKER)),
+            COMMIT_AFTER_FAILED_WRITE, LOAD_WHILE_ACTIVE, METADATA_CLOSED_BEFORE_WORKER)),
 
     /**
      * The code Mikulas Patocka reviewed (March 2014, the patch merged as eec40579d848 after changes). Live:
@@ -66,11 +69,12 @@ public enum Variant {
             RECOVER_COMMITTED_WRITESET, INCORE_BIT_BEFORE_COMMIT, DIGEST_BITSET_CACHE, BLOCK_SIZE_CHANGE,
             BITSET_LEAK, WRITESET_EQUAL_SIZE, RESIZE_IN_PRERESUME, POSTSUSPEND_COMMIT_AFTER_WORKER,
             M1_INFLIGHT_WRITE_ACROSS_CHECKPOINT, DEADLOCK_2023, FORMAT_UNORDERED_COMMIT, COMMIT_AFTER_FAILED_WRITE,
-            METADATA_CLOSED_BEFORE_WORKER)),
+            LOAD_WHILE_ACTIVE, METADATA_CLOSED_BEFORE_WORKER)),
 
     /**
      * Upstream plus our fixes for what upstream never fixed (M1, deadlock-2023, the format's commit order,
-     * committing after a failed commit, the metadata closed before the worker).
+     * committing after a failed commit, a table loaded while the device is active, the metadata closed before
+     * the worker).
      */
     HARDENED("hardened", EnumSet.noneOf(Defect.class));
 

@@ -66,6 +66,8 @@ public final class EraMetadata {
     private final Scheduler scheduler;
     /** A CPU that traps misaligned 64-bit loads (review point M5); off on the model's default machine. */
     private final boolean strictAlignment;
+    /** The block size the ctr asked for (blockSize may be replaced by the superblock's, c8e846ff). */
+    private final long requestedBlockSize;
     BlockManager bm;
     SpaceMap sm;
     DmTransactionManager tm;
@@ -103,6 +105,7 @@ public final class EraMetadata {
         this.scheduler = scheduler;
         this.strictAlignment = strictAlignment;
         this.blockSize = blockSize;
+        this.requestedBlockSize = blockSize;
         this.live = live;
         this.ioWait = ioWait;
         this.log = log;
@@ -123,6 +126,15 @@ public final class EraMetadata {
         EraMetadata md = new EraMetadata(bdev, blockSize, live, scheduler, ioWait, log, vmalloc, strictAlignment);
         md.createPersistentDataObjects(mayFormat);
         return md;
+    }
+
+    /**
+     * metadata_open again on the same device, with the ctr's arguments, never formatting: what the disk holds
+     * now, in a new object with its own block manager (testbed-load-while-active's fix). The caller closes
+     * this object afterwards; nothing is written here.
+     */
+    public EraMetadata reopen() {
+        return open(bdev, requestedBlockSize, false, live, scheduler, ioWait, log, vmalloc, strictAlignment);
     }
 
     /** A misaligned 64-bit load on a strict-alignment CPU: the kernel oopses (the Java form of the trap). */

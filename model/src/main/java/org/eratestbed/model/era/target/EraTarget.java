@@ -35,6 +35,12 @@ public final class EraTarget implements Target {
     private long nrBlocks;
     private EraMetadata md;
     private EraWorker worker;
+    /** Whether a preresume has succeeded: from then on no other table can have committed under this one. */
+    private boolean resumedOnce;
+    /** Constructed while another table on the same metadata device existed (it may commit after our ctr). */
+    private boolean loadedBesideAnother;
+    /** Drops this table from its type's count of tables per metadata device; null until the ctr finished. */
+    private Runnable unregister;
     /** hardened M1: writes issued to the origin and not completed yet. */
     private final AtomicInteger inflightWrites = new AtomicInteger();
     /** hardened M1: an era change is waiting for in-flight writes; map defers every write meanwhile. */
@@ -58,6 +64,11 @@ public final class EraTarget implements Target {
     void attach(EraMetadata metadata) {
         this.md = metadata;
         this.worker = new EraWorker(this, scheduler, live);
+    }
+
+    void registered(boolean besideAnother, Runnable onDestroy) {
+        this.loadedBesideAnother = besideAnother;
+        this.unregister = onDestroy;
     }
 
     EraMetadata md() {
@@ -168,7 +179,7 @@ public final class EraTarget implements Target {
 
     @Override
     public void postsuspend() {
-        int r = worker.inWorker("metadata_era_archive", md::eraArchive);
+        int r = worker.inWorker("metadata_era_archive", () -> md.eraArchive());
         if (r != 0) {
             log("era_postsuspend: couldn't archive current era");
         }
@@ -186,6 +197,19 @@ public final class EraTarget implements Target {
 
     @Override
     public void preresume() {
+        if (!resumedOnce && loadedBesideAnother && !live.test(Defect.LOAD_WHILE_ACTIVE)) {
+            // A message can reach this table in the swap window, before its preresume, and run its worker (the
+            // ctr never marks it suspended): stop the worker until startWorker below, so that such a message
+            // is refused rather than run on the object being replaced, and forget a digest started on it.
+            worker.stopWorker();
+            worker.digest().stop();
+            try {
+                reopenMetadata();
+            } catch (MetadataException e) {
+                log("era_preresume: couldn't reopen metadata");
+                throw new DmException(e.errno(), "couldn't reopen metadata");
+            }
+        }
         long newSize = calcNrBlocks();
         if (live.test(Defect.RESIZE_IN_PRERESUME)) {
             // Before cca2c6ae the ctr had resized already, so this branch never ran; had it run, it would have
@@ -216,12 +240,49 @@ public final class EraTarget implements Target {
         worker.startWorker();
         // de89afc1: roll over (archiving a writeset committed before a crash); before the fix only a new era
         // was started, dropping it.
-        RpcFunction fn = live.test(Defect.RECOVER_COMMITTED_WRITESET) ? md::newEra : md::eraRollover;
+        RpcFunction fn = live.test(Defect.RECOVER_COMMITTED_WRITESET) ? (RpcFunction) () -> md.newEra() : () -> md.eraRollover();
         int r = worker.inWorker("metadata_era_rollover", fn);
         if (r != 0) {
             log("era_preresume: metadata_era_rollover failed");
             throw new DmException(errnoOf(r), "metadata_era_rollover failed");
         }
+        resumedOnce = true;
+    }
+
+    /**
+     * testbed-load-while-active's fix. The ctr opened the metadata as last committed, but when the table was
+     * loaded while the device was active, the live table went on committing until its postsuspend; resizing
+     * or committing from the ctr's view would write that older state over the newer. The old table is
+     * suspended (its worker stopped, its last commit done) before this table's preresume runs, so the disk is
+     * current now: open it again and drop the ctr's object, whose block manager holds nothing dirty (an
+     * inactive table gets no messages, and a format was committed in the ctr).
+     * <p>
+     * Only a table constructed while another existed on the same metadata device does this (its type
+     * counts the tables per device): a table created alone read what nothing else writes, and reopening it
+     * would only add I/O. (A table loaded while the device was suspended reopens too, harmlessly.)
+     * <p>
+     * Chosen over sharing one metadata object between the tables of a device, as dm-cache's lookup_or_open
+     * and dm-thin's pool table do: sharing would carry one table's in-core state (a failed commit's fail
+     * mode, the digest, the writesets sized for the old length) into the next and need a refcounted registry
+     * across the target type; reopening keeps each table's object its own, and the ctr still validates the
+     * metadata (block size, unformatted device) exactly as before. The new object is opened before the old
+     * is closed, so a failed reopen fails the resume and leaves the table as loaded. A message can reach this
+     * table in the swap window, before its preresume: every RPC names era->md when it runs, not when it is
+     * queued, so one queued meanwhile runs on the reopened object. Before cca2c6ae the ctr
+     * had also resized its object (uncommitted, so not on disk): that resize is repeated on the new one.
+     */
+    private void reopenMetadata() {
+        EraMetadata fresh = md.reopen();
+        if (live.test(Defect.RESIZE_IN_PRERESUME)) {
+            try {
+                fresh.resize(nrBlocks);
+            } catch (MetadataException e) {
+                fresh.close();
+                throw e;
+            }
+        }
+        md.close();
+        md = fresh;
     }
 
     @Override
@@ -259,11 +320,11 @@ public final class EraTarget implements Target {
         }
         String m = argv[0];
         if (m.equalsIgnoreCase("checkpoint")) {
-            rpcWithDrain("metadata_checkpoint", md::checkpoint);
+            rpcWithDrain("metadata_checkpoint", () -> md.checkpoint());
         } else if (m.equalsIgnoreCase("take_metadata_snap")) {
-            rpcWithDrain("metadata_take_snap", md::takeSnap);
+            rpcWithDrain("metadata_take_snap", () -> md.takeSnap());
         } else if (m.equalsIgnoreCase("drop_metadata_snap")) {
-            rpc("metadata_drop_snap", md::dropSnap);
+            rpc("metadata_drop_snap", () -> md.dropSnap());
         } else {
             log("unsupported message '" + m + "'");
             throw new DmException(Errno.EINVAL, "unsupported message '" + m + "'");
@@ -328,6 +389,10 @@ public final class EraTarget implements Target {
         }
         if (live.test(Defect.METADATA_CLOSED_BEFORE_WORKER) && worker != null) {
             worker.destroy();
+        }
+        if (unregister != null) {
+            unregister.run();
+            unregister = null;
         }
     }
 }

@@ -1,6 +1,9 @@
 package org.eratestbed.model.era.target;
 
+import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.function.Predicate;
+import org.eratestbed.device.BlockDevice;
 import org.eratestbed.model.dm.DmDev;
 import org.eratestbed.model.dm.DmException;
 import org.eratestbed.model.dm.DmTarget;
@@ -24,6 +27,11 @@ public final class EraTargetType implements TargetType {
     private final Predicate<Defect> live;
     private final IoWait ioWait;
     private final Vmalloc vmalloc;
+    /**
+     * Tables constructed and not yet destroyed, per metadata device: a table constructed while another one
+     * exists may read metadata that the other goes on committing over (testbed-load-while-active).
+     */
+    private final Map<BlockDevice, Integer> tablesOnMetadata = new IdentityHashMap<>();
     /** The model machine's CPU traps misaligned 64-bit loads (review point M5); off by default. */
     private boolean strictAlignment;
 
@@ -106,10 +114,21 @@ public final class EraTargetType implements TargetType {
             era.setNrBlocks(nrBlocks);
         }
         era.attach(md);
+        BlockDevice mdev = metadataDev.device();
+        era.registered(registerTable(mdev), () -> unregisterTable(mdev));
         ti.setNumFlushBios(1);
         ti.setFlushSupported(true);
         ti.setNumDiscardBios(1);
         return era;
+    }
+
+    /** Counts a constructed table; true when another table on the same metadata device exists. */
+    private synchronized boolean registerTable(BlockDevice mdev) {
+        return tablesOnMetadata.merge(mdev, 1, Integer::sum) > 1;
+    }
+
+    private synchronized void unregisterTable(BlockDevice mdev) {
+        tablesOnMetadata.computeIfPresent(mdev, (k, n) -> n == 1 ? null : n - 1);
     }
 
     /**
