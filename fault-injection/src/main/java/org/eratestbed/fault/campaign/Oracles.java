@@ -96,8 +96,9 @@ public final class Oracles {
         for (String s : o.stuck()) {
             record(o, compare, null, new Violation(OracleIds.LIVENESS, s, "before the crash"), out, expected);
         }
-        long bs = TableHistory.recovery(o).blockSize();
-        long nrBlocks = TableHistory.recovery(o).originBlocks();
+        Command.Target recovery = TableHistory.recovery(o);
+        long bs = recovery.blockSize();
+        long nrBlocks = recovery.originBlocks();
         if (o.kind() == CrashKind.NONE && o.stuck().isEmpty()) {
             // Every command returned: the origin as reads see it must hold, per block, a write the user may
             // still expect there (read straight from the disk: the run's target is gone with its scheduler).
@@ -111,6 +112,8 @@ public final class Oracles {
             }
         }
         LinearData afterCrash = TableHistory.linearData(o, LinearData.Mode.CRASH);
+        // What invalidate owes depends on the run only: worked out once, not for every crash state.
+        List<ModelTarget.WriteAck> owed = TableHistory.owed(o);
         CrashSpace space = o.model().metadataDisk().crash(o.plan().tornMetadata() ? 1 : METADATA_ATOMIC_SECTORS);
         CrashSelection sel = space.select(stateSeed, maxStates);
         CrashSpace originSpace = o.model().originDisk().crash(ORIGIN_ATOMIC_SECTORS);
@@ -129,7 +132,7 @@ public final class Oracles {
             int nr = index;
             Supplier<String> where = () -> "state " + nr + " of " + sel.size() + " (" + space.count() + " possible): "
                     + state.describe() + "; origin: " + originState.describe();
-            Violation v = checkState(live, o, state, originState, afterCrash, index == 1, where, buffers);
+            Violation v = checkState(live, o, state, originState, afterCrash, index == 1, where, buffers, owed);
             if (v != null && !record(o, compare, state, v, out, expected) && stopAtFirst) {
                 break; // one witness per run is enough; shrinking and attribution work from it
             }
@@ -191,7 +194,7 @@ public final class Oracles {
 
     private static Violation checkState(Predicate<Defect> live, RunExecutor.Outcome o, CrashState state,
             CrashState originState, LinearData linear, boolean readThroughTarget, Supplier<String> where,
-            byte[][] buffers) {
+            byte[][] buffers, List<ModelTarget.WriteAck> owed) {
         CrashStateSource source = new CrashStateSource(state);
         if (!source.isZero(0)) {
             CheckReport report = EraCheck.check(source);
@@ -246,7 +249,7 @@ public final class Oracles {
                 return new Violation(OracleIds.LINEAR_DATA, "after a clean remove the origin differs from what was "
                         + "read before it" + (changed == null ? "" : ": " + changed), where.get());
             }
-            return tracking(o, new PageImageSource(rec.metadataDisk().image()), where);
+            return tracking(owed, new PageImageSource(rec.metadataDisk().image()), where);
         } finally {
             rec.close();
         }
@@ -266,12 +269,12 @@ public final class Oracles {
     }
 
     /**
-     * Every acknowledged write must be listed as written since the era it was acknowledged in. The eras of all
+     * Every acknowledged write still owed ({@link TableHistory#owed}) must be listed as written since the era it
+     * was acknowledged in. The eras of all
      * acknowledgements are answered from one pass over the metadata ({@link EraInvalidate#lastEras}: block b is
      * listed by {@code invalidate --written-since E} exactly when its last era is at least E).
      */
-    private static Violation tracking(RunExecutor.Outcome o, BlockSource image, Supplier<String> where) {
-        List<ModelTarget.WriteAck> owed = TableHistory.owed(o);
+    private static Violation tracking(List<ModelTarget.WriteAck> owed, BlockSource image, Supplier<String> where) {
         if (owed.isEmpty()) {
             return null;
         }
