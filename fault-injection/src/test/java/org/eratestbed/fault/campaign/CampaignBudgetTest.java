@@ -34,7 +34,7 @@ class CampaignBudgetTest {
     private static final Variant VARIANT = Variant.PRE_5_12;
 
     /** The first failing runs of campaign seed 3 on pre-5.12, as the search hands them to triage. */
-    private static List<Triage.Held> failingRuns(int n) {
+    static List<Triage.Held> failingRuns(int n) {
         List<Triage.Held> out = new ArrayList<>();
         for (int run = 0; out.size() < n; run++) {
             long runSeed = Campaign.runSeed(3, run);

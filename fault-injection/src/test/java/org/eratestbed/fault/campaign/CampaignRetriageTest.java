@@ -22,7 +22,6 @@ import org.eratestbed.fault.result.KnownRecord;
 import org.eratestbed.fault.result.ResultJson;
 import org.eratestbed.fault.result.ResultLog;
 import org.eratestbed.fault.result.ResultReader;
-import org.eratestbed.fault.result.RunRecord;
 import org.eratestbed.fault.result.ViolationRecord;
 import org.eratestbed.model.era.defect.Variant;
 import org.junit.jupiter.api.Test;
@@ -46,19 +45,18 @@ class CampaignRetriageTest {
         return CampaignInfo.of(3, VARIANT.id(), "60s", "1/1", Instant.parse("2026-11-27T00:00:00Z"), "test");
     }
 
-    /** The first failing runs of campaign seed 3, as the search hands them to triage. */
+    /** The first failing runs of campaign seed 3 on pre-5.12 (the variant both tests use). */
     static List<Triage.Held> failingRuns(int n) {
-        List<Triage.Held> out = new ArrayList<>();
-        for (int run = 0; out.size() < n; run++) {
-            long runSeed = Campaign.runSeed(3, run);
-            RunPlan plan = RunGenerator.plan(VARIANT::has, runSeed);
-            RunExecutor.Outcome o = RunExecutor.execute(VARIANT::has, plan, RunGenerator.MAX_STEPS);
-            Oracles.Checked c = Oracles.check(VARIANT::has, o, runSeed, 4);
-            if (c.first() != null) {
-                RunRecord record = new RunRecord("1/1", run, runSeed, VARIANT.id(), o.steps(), o.crashPoint(),
-                        o.kind(), c.statesTotal(), c.statesChecked(), 1, 1);
-                out.add(new Triage.Held(run, runSeed, plan, c.first(), o.crashPoint(), Schedule.of(o), record, 1,
-                        List.of()));
+        return CampaignBudgetTest.failingRuns(n);
+    }
+
+    /** The same runs triaged in one session with no budget: what a restart must end up deciding. */
+    static Path uninterrupted(Path out, List<Triage.Held> held) {
+        try (ResultLog log = ResultLog.open(out, info())) {
+            Triage t = new Triage(config(out), log);
+            held.forEach(t::hold);
+            while (!t.idle()) {
+                t.step(true);
             }
         }
         return out;
@@ -120,14 +118,7 @@ class CampaignRetriageTest {
                 .plan().script().toText().length() > f.script().length()), "a first finding of its kind is shrunk");
 
         // As an uninterrupted triage of the same runs decides.
-        Path straight = tmp.resolve("straight");
-        try (ResultLog log = ResultLog.open(straight, info())) {
-            Triage t = new Triage(config(straight), log);
-            held.forEach(t::hold);
-            while (!t.idle()) {
-                t.step(true);
-            }
-        }
+        Path straight = uninterrupted(tmp.resolve("straight"), held);
         assertEquals(standing(straight), standing(out));
 
         // Started again: nothing is left to do, and nothing changes.
@@ -162,14 +153,7 @@ class CampaignRetriageTest {
         assertEquals(0, s.runs());
         assertTrue(s.triaged() >= 1 && s.triaged() <= first.size(), "shrunk: " + s.triaged());
 
-        Path straight = tmp.resolve("straight");
-        try (ResultLog log = ResultLog.open(straight, info())) {
-            Triage t = new Triage(config(straight), log);
-            held.forEach(t::hold);
-            while (!t.idle()) {
-                t.step(true);
-            }
-        }
+        Path straight = uninterrupted(tmp.resolve("straight"), held);
         assertEquals(standing(straight), standing(out), "as an uninterrupted triage");
         byte[] before = Files.readAllBytes(out.resolve("results.jsonl"));
         new Campaign(config(out)).run(p -> { });
