@@ -81,6 +81,12 @@ final class NbdConnection {
         NbdServer.join(writer);
     }
 
+    /** Both threads have ended (the writer is always joined before the reader ends). */
+    boolean terminated() {
+        Thread w = writer;
+        return reader.getState() == Thread.State.TERMINATED && (w == null || !w.isAlive());
+    }
+
     private void run() {
         boolean graceful = false;
         try {

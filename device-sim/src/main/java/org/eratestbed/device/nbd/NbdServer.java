@@ -40,6 +40,11 @@ public final class NbdServer implements AutoCloseable {
 
     private final Map<String, BlockDevice> exports = Collections.synchronizedMap(new LinkedHashMap<>());
     private final Set<NbdConnection> connections = ConcurrentHashMap.newKeySet();
+    /**
+     * Connections that called {@link #ended} from their reader thread: that thread still runs its last lines
+     * after it, so close() must join it too or a caller sees a server thread outlive close().
+     */
+    private final Set<NbdConnection> ending = ConcurrentHashMap.newKeySet();
     private final AtomicLong connectionIds = new AtomicLong();
     private final AtomicLong connectionsServed = new AtomicLong();
     private volatile NbdRequestListener listener = e -> { };
@@ -169,8 +174,14 @@ public final class NbdServer implements AutoCloseable {
     }
 
     void ended(NbdConnection c) {
+        ending.removeIf(NbdConnection::terminated);
+        ending.add(c);
         connections.remove(c);
+        afterEnded.run();
     }
+
+    /** Runs on a reader thread after it left the set of connections; tests widen that window with it. */
+    volatile Runnable afterEnded = () -> { };
 
     /** Stops accepting, closes every connection and waits for every server thread to end. */
     @Override
@@ -194,6 +205,10 @@ public final class NbdServer implements AutoCloseable {
         for (NbdConnection c : open) {
             c.join();
         }
+        for (NbdConnection c : new ArrayList<>(ending)) {
+            c.join();
+        }
+        ending.clear();
     }
 
     static void join(Thread t) {

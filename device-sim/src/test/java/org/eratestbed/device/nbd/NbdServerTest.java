@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetAddress;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -452,6 +454,33 @@ class NbdServerTest {
         open.close();
         assertEquals(Set.of(), nbdThreads(port), "no server thread outlives close()");
         assertEquals(0, s.openConnections());
+    }
+
+    /**
+     * A connection whose peer hangs up removes itself from the server's set a moment before its reader thread
+     * ends; a close() in that moment must still wait for the thread (CI once saw a reader outlive close()).
+     */
+    @Test
+    void closeWaitsForConnectionsThatAreEndingOnTheirOwn() throws Exception {
+        NbdServer s = new NbdServer().export("x", new SimDisk(64));
+        CountDownLatch left = new CountDownLatch(1);
+        s.afterEnded = () -> {
+            left.countDown();
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        s.start(0);
+        int port = s.port();
+        try (java.net.Socket peer = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            peer.getOutputStream().write(new byte[] {1, 2, 3});
+        }
+        assertTrue(left.await(5, TimeUnit.SECONDS), "the hung-up connection ended");
+        assertEquals(0, s.openConnections());
+        s.close();
+        assertEquals(Set.of(), nbdThreads(port), "a reader still finishing is waited for by close()");
     }
 
     private static Set<String> nbdThreads(int port) {
