@@ -339,7 +339,7 @@ public final class Campaign {
     }
 
     /** A run's seed: a function of the campaign seed and the run index only. */
-    static long runSeed(long campaignSeed, int run) {
+    public static long runSeed(long campaignSeed, int run) {
         return new SplittableRandom(campaignSeed ^ (0x9E3779B97F4A7C15L * (run + 1))).nextLong();
     }
 
@@ -359,6 +359,7 @@ public final class Campaign {
         int window = 1;
         long crash = -1;
         int states = 16;
+        Long stateSeed = null;
         List<String> lines;
         try {
             lines = Files.readAllLines(planFile, StandardCharsets.UTF_8);
@@ -372,6 +373,7 @@ public final class Campaign {
                     case "window" -> window = Integer.parseInt(kv[1]);
                     case "crash_step" -> crash = Long.parseLong(kv[1]);
                     case "states" -> states = Integer.parseInt(kv[1]);
+                    case "state_seed" -> stateSeed = Long.parseUnsignedLong(kv[1]);
                     default -> { }
                 }
             }
@@ -385,17 +387,29 @@ public final class Campaign {
         }
         WorkloadScript script = WorkloadParser.parse(scriptFile);
         // A finding from a run with device faults replays on the same faulty disks, or it shows nothing.
-        return replay(new RunPlan(script, seed, window, crash).withFaultLines(lines), states, variant::has);
+        RunPlan plan = new RunPlan(script, seed, window, crash).withFaultLines(lines);
+        // Folders from before state_seed was written: their states were selected by the run seed, which they do
+        // not name, so the scheduler seed stands in and the same crash point may show other states.
+        return replay(plan, states, stateSeed == null ? seed : stateSeed, variant::has);
     }
 
     /**
-     * Runs {@code plan} with {@code live} defects and checks {@code states} crash states (selected by the plan's
-     * seed), as {@code campaign --reproduce} does: for scenarios that replay a campaign's finding.
+     * The plan.txt lines that say which crash states a finding was seen in: how many were checked, and the seed
+     * that selected them (the run seed, which is not the plan's scheduler seed).
      */
-    public static Reproduction replay(RunPlan plan, int states, Predicate<Defect> live) {
+    static String statesLines(int states, long runSeed) {
+        return "states=" + states + "\nstate_seed=" + Long.toUnsignedString(runSeed) + "\n";
+    }
+
+    /**
+     * Runs {@code plan} with {@code live} defects and checks {@code states} crash states selected by {@code
+     * stateSeed} (the campaign's run seed), as {@code campaign --reproduce} does: for scenarios that replay a
+     * campaign's finding.
+     */
+    public static Reproduction replay(RunPlan plan, int states, long stateSeed, Predicate<Defect> live) {
         try {
             RunExecutor.Outcome o = RunExecutor.execute(live, plan, RunGenerator.MAX_STEPS);
-            Oracles.Checked c = Oracles.check(live, o, plan.seed(), states);
+            Oracles.Checked c = Oracles.check(live, o, stateSeed, states);
             return new Reproduction(plan, c.first(), o.crashPoint(), c.expected());
         } catch (RuntimeException e) {
             // a harness finding replays as what it was: the testbed failing on this run

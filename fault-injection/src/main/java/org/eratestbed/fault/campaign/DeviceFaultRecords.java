@@ -33,7 +33,7 @@ public final class DeviceFaultRecords {
             if (!seen.add(e.violation().oracle() + "/" + defect)) {
                 continue;
             }
-            Path dir = writeReproducer(out, run, e, plan, states);
+            Path dir = writeReproducer(out, run, runSeed, e, plan, states);
             records.add(new KnownRecord(shard, run, runSeed, variant, e.violation().oracle(), defect,
                     e.deviceCause() + ": " + e.violation().message(), crashPoint, e.violation().state(),
                     plan.script().toText(), List.of(), "era-testbed campaign --reproduce " + dir + " --variant " + variant,
@@ -42,12 +42,13 @@ public final class DeviceFaultRecords {
         return records;
     }
 
-    private static Path writeReproducer(Path out, int run, Oracles.Expected e, RunPlan plan, int states) {
+    private static Path writeReproducer(Path out, int run, long runSeed, Oracles.Expected e, RunPlan plan,
+            int states) {
         Path dir = out.resolve("findings").resolve("run-" + run + "-device-" + e.violation().oracle());
         try {
             Files.createDirectories(dir);
             Files.writeString(dir.resolve("script.era"), plan.script().toText(), StandardCharsets.UTF_8);
-            Files.writeString(dir.resolve("plan.txt"), plan.toText() + "states=" + states + "\n" + "oracle="
+            Files.writeString(dir.resolve("plan.txt"), plan.toText() + Campaign.statesLines(states, runSeed) + "oracle="
                     + e.violation().oracle() + "\n" + "defect=\n", StandardCharsets.UTF_8);
             Files.writeString(dir.resolve("finding.txt"), e.violation().oracle() + ": " + e.violation().message() + "\n"
                     + "explained by: " + e.deviceCause() + "\n" + e.violation().state() + "\n", StandardCharsets.UTF_8);

@@ -15,10 +15,13 @@ import org.eratestbed.model.era.defect.Defect;
  * executions, not by time, so the same finding shrinks to the same plan on any machine and a resumed
  * campaign writes the same results as an uninterrupted one.
  *
- * <p>A candidate must also keep the finding's cause ({@code cause}), or shrinking slips to another bug that fails
- * the same oracle: with a cause of one defect or a pair, the candidate fails on the fixed model with just those
- * live; with no catalogued cause (the fixed model failed too), on the fixed model itself. A cause found by
- * removal needs nothing more (the variant's own failure is what it was found on).
+ * <p>A candidate must also keep the finding's cause, or shrinking slips to another bug that fails the same oracle.
+ * With no catalogued cause (the fixed model failed too), it fails on the fixed model itself. With a cause, the
+ * cause must still matter: the candidate fails on the fixed model with just the cause's defects live (they are
+ * enough), or passes on the variant with them fixed (they are needed). Either is how Attribution finds a cause,
+ * and the test depends on the cause's defects alone, not on how they were found, so a finding an earlier session
+ * wrote whole shrinks as it would have in one go. (Pre-5.12 seed 1 run 4, filed under de89afc1 by removal,
+ * shrank on the variant alone to a bare create whose failure is testbed-format-unordered-commit's.)
  */
 final class Shrinker {
     static final int MAX_EXECUTIONS = 40;
@@ -27,13 +30,29 @@ final class Shrinker {
     private Shrinker() {
     }
 
-    /** What a candidate must also fail on to keep {@code cause} (null: nothing more than the variant). */
-    static Predicate<Defect> keeping(Attribution.Cause cause) {
-        return cause == null ? d -> false : cause.how() == Attribution.How.REMOVAL ? null : cause.defects()::contains;
+    /**
+     * What a candidate must show besides failing on the variant: fail on the fixed model with {@code cause} live
+     * or pass on the variant with {@code cause} fixed; with no cause ({@code null}), fail on the fixed model; with
+     * {@link #VARIANT}, nothing more.
+     */
+    record Keep(List<Defect> cause, boolean any) {
+        /** Nothing more than the variant's own failure. */
+        static final Keep VARIANT = new Keep(List.of(), true);
+        /** No catalogued cause: the fixed model fails too. */
+        static final Keep FIXED_MODEL = new Keep(List.of(), false);
     }
 
-    /** @param keeps what a candidate must also fail on, from {@link #keeping}; null for the variant alone */
-    static RunPlan shrink(Predicate<Defect> live, Predicate<Defect> keeps, RunPlan failing, String oracle, int states,
+    /** What a candidate must also show to keep {@code cause} (null: no catalogued cause). */
+    static Keep keeping(Attribution.Cause cause) {
+        return cause == null ? Keep.FIXED_MODEL : keeping(cause.defects());
+    }
+
+    /** What a candidate must also show to keep the cause made of {@code defects}. */
+    static Keep keeping(List<Defect> defects) {
+        return defects.isEmpty() ? Keep.FIXED_MODEL : new Keep(List.copyOf(defects), false);
+    }
+
+    static RunPlan shrink(Predicate<Defect> live, Keep keeps, RunPlan failing, String oracle, int states,
             long stateSeed) {
         int[] budget = {MAX_EXECUTIONS};
         RunPlan best = failing;
@@ -57,7 +76,7 @@ final class Shrinker {
         return best;
     }
 
-    private static RunPlan failingCrash(Predicate<Defect> live, Predicate<Defect> keeps, RunPlan candidate,
+    private static RunPlan failingCrash(Predicate<Defect> live, Keep keeps, RunPlan candidate,
             String oracle, int states, long stateSeed, int[] budget) {
         try {
             return failingCrashOrThrow(live, keeps, candidate, oracle, states, stateSeed, budget);
@@ -67,7 +86,7 @@ final class Shrinker {
         }
     }
 
-    private static RunPlan failingCrashOrThrow(Predicate<Defect> live, Predicate<Defect> keeps, RunPlan candidate,
+    private static RunPlan failingCrashOrThrow(Predicate<Defect> live, Keep keeps, RunPlan candidate,
             String oracle, int states, long stateSeed, int[] budget) {
         budget[0]--;
         RunExecutor.Outcome dry = RunExecutor.execute(live, candidate.withCrashStep(-1), RunGenerator.MAX_STEPS);
@@ -85,12 +104,29 @@ final class Shrinker {
             }
             RunPlan p = candidate.withCrashStep(step);
             RunExecutor.Outcome o = step < 0 ? dry : RunExecutor.execute(live, p, RunGenerator.MAX_STEPS);
-            if (fails(live, o, oracle, states, stateSeed) && (keeps == null || budget[0]-- > 0
-                    && fails(keeps, RunExecutor.execute(keeps, p, RunGenerator.MAX_STEPS), oracle, states, stateSeed))) {
+            if (fails(live, o, oracle, states, stateSeed) && keeps(keeps, live, p, oracle, states, stateSeed, budget)) {
                 return p;
             }
         }
         return null;
+    }
+
+    private static boolean keeps(Keep keep, Predicate<Defect> variant, RunPlan p, String oracle, int states,
+            long stateSeed, int[] budget) {
+        if (keep.any()) {
+            return true;
+        }
+        Predicate<Defect> enough = keep.cause()::contains;
+        if (budget[0]-- > 0 && fails(enough, RunExecutor.execute(enough, p, RunGenerator.MAX_STEPS), oracle, states,
+                stateSeed)) {
+            return true;
+        }
+        if (keep.cause().isEmpty()) {
+            return false;
+        }
+        Predicate<Defect> fixed = d -> variant.test(d) && !keep.cause().contains(d);
+        return budget[0]-- > 0 && !fails(fixed, RunExecutor.execute(fixed, p, RunGenerator.MAX_STEPS), oracle, states,
+                stateSeed);
     }
 
     private static boolean fails(Predicate<Defect> live, RunExecutor.Outcome o, String oracle, int states,

@@ -3,6 +3,7 @@ package org.eratestbed.fault.campaign;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -343,10 +344,8 @@ final class Triage {
         Held h = a.held();
         Predicate<Defect> live = cfg.variant()::has;
         Oracles.Violation v = h.violation();
-        // A finding an earlier session wrote whole keeps its defect id but not how it was found: one with no
-        // catalogued cause still fails on the fixed model; one with a cause shrinks on the variant alone.
-        Predicate<Defect> keeps = a.earlier() == null ? Shrinker.keeping(a.cause())
-                : a.earlier().defect() == null ? d -> false : null;
+        // A finding an earlier session wrote whole keeps its defect id, which is all the shrinker needs.
+        Shrinker.Keep keeps = a.earlier() == null ? Shrinker.keeping(a.cause()) : keeping(a.earlier().defect());
         RunPlan small = Shrinker.shrink(live, keeps, h.plan(), v.oracle(), cfg.statesPerRun(), h.runSeed());
         String crashPoint = h.crashPoint();
         List<Integer> schedule = h.schedule();
@@ -366,6 +365,22 @@ final class Triage {
         write(a, small, v, crashPoint, schedule);
     }
 
+    /** What shrinking keeps of a recorded defect id ({@code a+b} for a pair); an id this build lacks keeps nothing more. */
+    private static Shrinker.Keep keeping(String defectId) {
+        if (defectId == null) {
+            return Shrinker.keeping(List.of());
+        }
+        List<Defect> cause = new ArrayList<>();
+        for (String id : defectId.split("\\+")) {
+            Defect d = Arrays.stream(Defect.values()).filter(x -> x.id().equals(id)).findFirst().orElse(null);
+            if (d == null) {
+                return Shrinker.Keep.VARIANT;
+            }
+            cause.add(d);
+        }
+        return Shrinker.keeping(cause);
+    }
+
     private void write(Attributed a, RunPlan plan, Oracles.Violation v, String crashPoint, List<Integer> schedule) {
         if (a.earlier() != null) {
             writeAs(a.held(), a.earlier().defect(), a.earlier() instanceof KnownRecord, plan, v, crashPoint, schedule);
@@ -382,7 +397,7 @@ final class Triage {
 
     private void writeAs(Held h, String defectId, boolean isKnown, RunPlan plan, Oracles.Violation v,
             String crashPoint, List<Integer> schedule) {
-        Path dir = writeReproducer(h.run(), v, plan, defectId, schedule);
+        Path dir = writeReproducer(h.run(), h.runSeed(), v, plan, defectId, schedule);
         String reproduce = "era-testbed campaign --reproduce " + dir + " --variant " + cfg.variant().id();
         String shard = h.record().shard();
         Finding f;
@@ -407,11 +422,12 @@ final class Triage {
         log.appendRun(all, h.record());
     }
 
-    private Path writeReproducer(int run, Oracles.Violation v, RunPlan plan, String defectId, List<Integer> schedule) {
+    private Path writeReproducer(int run, long runSeed, Oracles.Violation v, RunPlan plan, String defectId,
+            List<Integer> schedule) {
         Map<String, String> files = new LinkedHashMap<>();
         files.put("script.era", plan.script().toText());
-        files.put("plan.txt", plan.toText() + "states=" + cfg.statesPerRun() + "\n" + "oracle=" + v.oracle() + "\n"
-                + "defect=" + (defectId == null ? "" : defectId) + "\n");
+        files.put("plan.txt", plan.toText() + Campaign.statesLines(cfg.statesPerRun(), runSeed) + "oracle="
+                + v.oracle() + "\n" + "defect=" + (defectId == null ? "" : defectId) + "\n");
         files.put("schedule.txt", Schedule.toText(schedule));
         files.put("finding.txt", v.oracle() + ": " + v.message() + "\n" + v.state() + "\n");
         return FindingFolder.write(cfg.out(), folderName(run, v.oracle(), false), files);

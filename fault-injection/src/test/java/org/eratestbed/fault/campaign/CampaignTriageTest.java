@@ -65,6 +65,9 @@ class CampaignTriageTest {
                 assertNotNull(r.violation(), dir + " no longer fails");
                 assertEquals(f.oracle(), r.violation().oracle(), dir.toString());
                 assertEquals(f.crashPoint(), r.crashPoint(), dir.toString());
+                // the same crash state, not just the same oracle: plan.txt names the seed that selected it
+                assertEquals(Files.readAllLines(dir.resolve("finding.txt")).get(1), r.violation().state(),
+                        dir.toString());
             }
         }
         assertFalse(replayed.isEmpty());

@@ -233,7 +233,7 @@ class ReloadOraclesTest {
         RunPlan failing = new RunPlan(s, 1, 1, -1);
         RunExecutor.Outcome o = RunExecutor.execute(upstream, failing, RunGenerator.MAX_STEPS);
         assertEquals(OracleIds.TRACKING, Oracles.check(upstream, o, 1, 16).first().oracle());
-        RunPlan shrunk = Shrinker.shrink(upstream, null, failing, OracleIds.TRACKING, 16, 1);
+        RunPlan shrunk = Shrinker.shrink(upstream, Shrinker.Keep.VARIANT, failing, OracleIds.TRACKING, 16, 1);
         String text = shrunk.script().toText();
         assertTrue(shrunk.script().commands().size() < s.commands().size(), text);
         assertTrue(text.contains("reload origin_blocks=48"), text);
