@@ -223,6 +223,16 @@ final class Machine implements AutoCloseable {
         return second;
     }
 
+    /**
+     * era_ctr for {@code table} on the machine's devices, outside any dm device: a table as dm core holds it
+     * between dm_swap_table and dm_resume (live, its preresume not run yet). The outcome's value is the target.
+     */
+    Outcome construct(String table) {
+        String[] w = table.trim().split("\\s+");
+        return run("ctr", () -> type.ctr(new org.eratestbed.model.dm.DmTarget(Long.parseLong(w[0]), Long.parseLong(w[1]),
+                devices, log), java.util.Arrays.copyOfRange(w, 3, w.length)));
+    }
+
     Outcome create(String table) {
         return runVoid("create", () -> dm.create(table));
     }

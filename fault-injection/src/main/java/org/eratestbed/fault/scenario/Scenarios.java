@@ -39,7 +39,8 @@ public final class Scenarios {
                 new FormatUnorderedCommitScenario(),
                 new CommitAfterFailedWriteScenario(),
                 new LoadWhileActiveScenario(),
-                new MetadataClosedBeforeWorkerScenario()));
+                new MetadataClosedBeforeWorkerScenario(),
+                new MessageBeforePreresumeScenario()));
         list.sort(Comparator.comparing(s -> s.defect().ordinal()));
         return List.copyOf(list);
     }

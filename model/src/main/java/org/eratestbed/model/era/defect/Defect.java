@@ -251,7 +251,25 @@ public enum Defect {
                     + " workqueue, as the kernel's does, and a digest step still queued runs on the closed block"
                     + " manager (a model exception: the kernel's use-after-free); the fixed path drains and"
                     + " destroys the workqueue first, as dm-cache's destroy does, so no work outlives the"
-                    + " metadata.");
+                    + " metadata."),
+    MESSAGE_BEFORE_PRERESUME("testbed-message-before-preresume",
+            new Source("testbed-message-before-preresume",
+                    "found by era-testbed (a message in the table swap window, 2026) and seen on Debian's 6.1 kernel"
+                            + " over NBD, not reported upstream: BUG: kernel NULL pointer dereference in"
+                            + " metadata_era_rollover"),
+            "era_ctr never marks its worker suspended (the era struct is kzalloc'd), and the in-core writesets"
+                    + " are only allocated by preresume's metadata_resize. do_resume makes the new table live"
+                    + " (dm_swap_table) before dm_resume runs its preresume, and target_message delivers to the"
+                    + " live table, so a message in between runs the worker: metadata_checkpoint's rollover"
+                    + " memsets the unallocated bits (writeset_init) and the kernel oopses in the kworker; the"
+                    + " message never returns. A table of two targets makes the window as long as the first"
+                    + " target's preresume (its metadata device suspended: as long as one likes).",
+            Oracle.LIVENESS,
+            "Code path: with the defect live the ctr leaves the worker running, so an RPC reaches the worker"
+                    + " before preresume and writeset_init on metadata opened with nr_blocks > 0 dereferences the"
+                    + " unallocated bits (a BUG in the model: the kernel's NULL pointer dereference); the fixed ctr"
+                    + " marks the worker suspended, as stop_worker leaves it, so the RPC is refused with -EBUSY"
+                    + " (deadlock-2023 fixed) or waits for preresume's start_worker, after the resize.");
 
     /** Where a defect comes from: the review point or the fix commit (full hash), with its title. */
     public record Source(String reference, String title) {

@@ -40,7 +40,7 @@ public enum Variant {
      * zeroes, so the review's condition cannot arise and no behaviour differs.
      */
     UPSTREAM("upstream", EnumSet.of(M1_INFLIGHT_WRITE_ACROSS_CHECKPOINT, DEADLOCK_2023, FORMAT_UNORDERED_COMMIT,
-            COMMIT_AFTER_FAILED_WRITE, LOAD_WHILE_ACTIVE, METADATA_CLOSED_BEFORE_WORKER)),
+            COMMIT_AFTER_FAILED_WRITE, LOAD_WHILE_ACTIVE, METADATA_CLOSED_BEFORE_WORKER, MESSAGE_BEFORE_PRERESUME)),
 
     /**
      * The code Mikulas Patocka reviewed (March 2014, the patch merged as eec40579d848 after changes). Live:
@@ -69,12 +69,12 @@ public enum Variant {
             RECOVER_COMMITTED_WRITESET, INCORE_BIT_BEFORE_COMMIT, DIGEST_BITSET_CACHE, BLOCK_SIZE_CHANGE,
             BITSET_LEAK, WRITESET_EQUAL_SIZE, RESIZE_IN_PRERESUME, POSTSUSPEND_COMMIT_AFTER_WORKER,
             M1_INFLIGHT_WRITE_ACROSS_CHECKPOINT, DEADLOCK_2023, FORMAT_UNORDERED_COMMIT, COMMIT_AFTER_FAILED_WRITE,
-            LOAD_WHILE_ACTIVE, METADATA_CLOSED_BEFORE_WORKER)),
+            LOAD_WHILE_ACTIVE, METADATA_CLOSED_BEFORE_WORKER, MESSAGE_BEFORE_PRERESUME)),
 
     /**
      * Upstream plus our fixes for what upstream never fixed (M1, deadlock-2023, the format's commit order,
      * committing after a failed commit, a table loaded while the device is active, the metadata closed before
-     * the worker).
+     * the worker, a message before preresume).
      */
     HARDENED("hardened", EnumSet.noneOf(Defect.class));
 

@@ -418,7 +418,7 @@ public final class EraMetadata {
 
     /** writeset_init: wipe the in-core bits, create a new on-disk bitset of nr_blocks bits. */
     private void writesetInit(Writeset ws, long nrBlocks) {
-        ws.clearIncore();
+        ws.clearIncore(incoreBitsetBytes(nrBlocks));
         ws.md.nrBits = nrBlocks;
         long root = DmBitset.empty(bitsetInfo);
         ws.md.root = DmBitset.resize(bitsetInfo, root, 0, (int) nrBlocks, false);

@@ -1,6 +1,7 @@
 package org.eratestbed.model.era.metadata;
 
 import org.eratestbed.model.kernel.Vmalloc;
+import org.eratestbed.model.pdata.btree.Bug;
 
 /**
  * struct writeset: the on-disk bitset's metadata and an in-core copy of its bits, which era_map reads
@@ -37,8 +38,17 @@ public final class Writeset {
         }
     }
 
-    /** The in-core half of writeset_init: memset the bits to zero. */
-    void clearIncore() {
+    /**
+     * The in-core half of writeset_init: memset {@code bytes} of the bits to zero. On bits that were never
+     * allocated (writeset_alloc runs in preresume's metadata_resize) the kernel's memset writes through a NULL
+     * pointer unless it has nothing to write.
+     */
+    void clearIncore(long bytes) {
+        if (bits == null) {
+            Bug.on(bytes > 0, "kernel NULL pointer dereference: writeset_init memsets " + bytes
+                    + " bytes of in-core writeset bits that were never allocated");
+            return;
+        }
         bits.clear();
     }
 

@@ -64,6 +64,11 @@ public final class EraTarget implements Target {
     void attach(EraMetadata metadata) {
         this.md = metadata;
         this.worker = new EraWorker(this, scheduler, live);
+        if (!live.test(Defect.MESSAGE_BEFORE_PRERESUME)) {
+            // The table can be live before its preresume (do_resume swaps first): no RPC may run the worker on
+            // writesets that preresume's resize has not allocated yet.
+            worker.constructSuspended();
+        }
     }
 
     void registered(boolean besideAnother, Runnable onDestroy) {

@@ -161,6 +161,11 @@ final class EraWorker {
         suspended.set(false);
     }
 
+    /** The fixed era_ctr's atomic_set(&era->suspended, 1): nothing has run yet, so there is nothing to drain. */
+    void constructSuspended() {
+        suspended.set(true);
+    }
+
     /**
      * stop_worker. Fixed (9ae6e8b1): drain_workqueue, which also waits for the digest's self-requeued work.
      * Before the fix: flush_workqueue, after which the digest may still run and write metadata.

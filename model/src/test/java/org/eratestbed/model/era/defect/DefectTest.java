@@ -64,6 +64,6 @@ class DefectTest {
         BadInputException e = assertThrows(BadInputException.class, () -> Defect.byId("M15-nothing"));
         assertTrue(e.getMessage().startsWith("unknown defect 'M15-nothing'; valid ids: M1-inflight-write-across"
                 + "-checkpoint, M2-"), e.getMessage());
-        assertTrue(e.getMessage().endsWith(", testbed-commit-after-failed-write, testbed-load-while-active, testbed-metadata-closed-before-worker"), e.getMessage());
+        assertTrue(e.getMessage().endsWith(", testbed-commit-after-failed-write, testbed-load-while-active, testbed-metadata-closed-before-worker, testbed-message-before-preresume"), e.getMessage());
     }
 }

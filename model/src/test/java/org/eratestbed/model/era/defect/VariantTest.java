@@ -45,6 +45,7 @@ class VariantTest {
         "testbed-commit-after-failed-write         x x x .",
         "testbed-load-while-active                 x x x .",
         "testbed-metadata-closed-before-worker     x x x .",
+        "testbed-message-before-preresume          x x x .",
     };
     private static final Variant[] COLUMNS = {Variant.UPSTREAM, Variant.AS_REVIEWED, Variant.PRE_5_12, Variant.HARDENED};
 
@@ -71,7 +72,7 @@ class VariantTest {
         assertTrue(Variant.HARDENED.defects().isEmpty());
         assertEquals(java.util.EnumSet.of(Defect.M1_INFLIGHT_WRITE_ACROSS_CHECKPOINT, Defect.DEADLOCK_2023,
                 Defect.FORMAT_UNORDERED_COMMIT, Defect.COMMIT_AFTER_FAILED_WRITE,
-                Defect.LOAD_WHILE_ACTIVE, Defect.METADATA_CLOSED_BEFORE_WORKER),
+                Defect.LOAD_WHILE_ACTIVE, Defect.METADATA_CLOSED_BEFORE_WORKER, Defect.MESSAGE_BEFORE_PRERESUME),
                 Variant.UPSTREAM.defects());
     }
 
