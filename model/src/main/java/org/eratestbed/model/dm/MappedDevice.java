@@ -201,6 +201,10 @@ public final class MappedDevice implements BlockDevice {
             map.synchronize();
             if (old != null) {
                 old.target().dtr();
+                // do_resume releases md->suspend_lock between dm_swap_table and dm_resume, and target_message
+                // takes neither it nor anything the resume holds: a message or status can reach the new table,
+                // live now, before its preresume (testbed-message-before-preresume).
+                scheduler.yieldPoint("do_resume: table swapped, preresume not run yet");
             }
         }
         if (!suspended) {
