@@ -33,6 +33,15 @@ public record CampaignSummary(List<ShardRow> shards, SortedSet<String> variants,
 
     /** The defect column of a violation that no catalogue defect explains: a new bug, or an oracle's. */
     public static final String UNATTRIBUTED = "(unattributed)";
+    /**
+     * Known findings that injected device faults explain (a lost flush, a dropped write…), as opposed to known
+     * defects of the code under test: on hardened every known finding is of this kind.
+     */
+    public long knownFromDeviceFaults() {
+        return known.stream().filter(f -> f.defect() != null
+                && f.defect().startsWith(org.eratestbed.fault.campaign.DeviceFaultRecords.DEFECT_PREFIX)).count();
+    }
+
     /** The crash kind column of a finding whose run record is missing (the run was cut short). */
     public static final String RUN_NOT_COMPLETED = "run not completed";
 

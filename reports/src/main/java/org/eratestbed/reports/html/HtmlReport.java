@@ -156,8 +156,10 @@ public final class HtmlReport {
                     + Text.count(s.runs()) + " runs");
         }
         h.raw("<span class=\"detail\">");
+        long device = s.knownFromDeviceFaults();
         h.text(s.known().isEmpty() ? "No known upstream issue was hit."
-                : s.known().size() + " findings are known upstream issues (listed below, not counted as failures).");
+                : (s.known().size() - device) + " findings are known upstream issues and " + device
+                        + " are explained by injected device faults (listed below, not counted as failures).");
         h.raw("</span></div>\n");
     }
 
