@@ -47,9 +47,10 @@ final class ReportCommand implements Callable<Integer> {
 
     /** The campaign's outcome in a line, and each violation with its reproduce command. */
     static void summary(PrintWriter w, CampaignSummary s) {
+        long device = s.knownFromDeviceFaults();
         w.println(Text.count(s.runs()) + " runs, " + Text.count(s.statesChecked()) + " crash states checked, "
-                + s.violations().size() + " violations, " + (s.known().size() - s.knownFromDeviceFaults())
-                + " known upstream issues, " + s.knownFromDeviceFaults() + " explained by injected device faults"
+                + s.violations().size() + " violations, " + (s.known().size() - device)
+                + " known upstream issues, " + device + " explained by injected device faults"
                 + (s.unfinished().isEmpty() ? "" : ", " + s.unfinished().size() + " shards not finished"));
         if (s.failed()) {
             w.println("FAIL: violations by oracle: " + s.byOracle().entrySet().stream()

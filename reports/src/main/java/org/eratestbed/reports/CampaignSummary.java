@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedSet;
+import org.eratestbed.fault.campaign.DeviceFaultRecords;
 import org.eratestbed.fault.result.CampaignInfo;
 import org.eratestbed.fault.result.Finding;
 
@@ -33,17 +34,16 @@ public record CampaignSummary(List<ShardRow> shards, SortedSet<String> variants,
 
     /** The defect column of a violation that no catalogue defect explains: a new bug, or an oracle's. */
     public static final String UNATTRIBUTED = "(unattributed)";
+    /** The crash kind column of a finding whose run record is missing (the run was cut short). */
+    public static final String RUN_NOT_COMPLETED = "run not completed";
+
     /**
      * Known findings that injected device faults explain (a lost flush, a dropped write…), as opposed to known
      * defects of the code under test: on hardened every known finding is of this kind.
      */
     public long knownFromDeviceFaults() {
-        return known.stream().filter(f -> f.defect() != null
-                && f.defect().startsWith(org.eratestbed.fault.campaign.DeviceFaultRecords.DEFECT_PREFIX)).count();
+        return known.stream().filter(f -> DeviceFaultRecords.isDeviceFault(f.defect())).count();
     }
-
-    /** The crash kind column of a finding whose run record is missing (the run was cut short). */
-    public static final String RUN_NOT_COMPLETED = "run not completed";
 
     public CampaignSummary {
         shards = List.copyOf(shards);

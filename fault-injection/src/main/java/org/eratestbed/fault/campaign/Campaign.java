@@ -280,8 +280,8 @@ public final class Campaign {
     private Triage.Held rerun(Predicate<Defect> live, Finding f, ResultLog log) {
         RunRecord record = log.runRecord(f.run()).orElseThrow();
         List<KnownRecord> device = log.findings().stream()
-                .filter(x -> x.run() == f.run() && x instanceof KnownRecord k && k.defect().startsWith(
-                        DeviceFaultRecords.DEFECT_PREFIX))
+                .filter(x -> x.run() == f.run() && x instanceof KnownRecord k && DeviceFaultRecords.isDeviceFault(
+                        k.defect()))
                 .map(KnownRecord.class::cast).toList();
         try {
             RunPlan plan = RunGenerator.plan(live, f.seed());

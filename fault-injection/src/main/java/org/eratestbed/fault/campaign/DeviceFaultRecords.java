@@ -21,6 +21,11 @@ public final class DeviceFaultRecords {
     /** The prefix of the defect field of a finding explained by a device fault. */
     public static final String DEFECT_PREFIX = "device-fault:";
 
+    /** Whether a finding's defect field says a device fault explains it (null: no catalogued defect). */
+    public static boolean isDeviceFault(String defect) {
+        return defect != null && defect.startsWith(DEFECT_PREFIX);
+    }
+
     private DeviceFaultRecords() {
     }
 

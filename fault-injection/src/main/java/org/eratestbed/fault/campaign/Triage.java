@@ -3,12 +3,12 @@ package org.eratestbed.fault.campaign;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Predicate;
@@ -112,8 +112,7 @@ final class Triage {
     }
 
     private static boolean attributed(Finding f) {
-        return !Finding.UNTRIAGED.equals(f.defect())
-                && (f.defect() == null || !f.defect().startsWith(DeviceFaultRecords.DEFECT_PREFIX));
+        return !Finding.UNTRIAGED.equals(f.defect()) && !DeviceFaultRecords.isDeviceFault(f.defect());
     }
 
     /**
@@ -136,8 +135,7 @@ final class Triage {
     static int tidy(Path out, List<Finding> standing) {
         Set<String> named = new HashSet<>();
         for (Finding f : standing) {
-            named.add(folderName(f.run(), f.oracle(),
-                    f.defect() != null && f.defect().startsWith(DeviceFaultRecords.DEFECT_PREFIX)));
+            named.add(folderName(f.run(), f.oracle(), DeviceFaultRecords.isDeviceFault(f.defect())));
         }
         return FindingFolder.tidy(out, named);
     }
@@ -372,11 +370,11 @@ final class Triage {
         }
         List<Defect> cause = new ArrayList<>();
         for (String id : defectId.split("\\+")) {
-            Defect d = Arrays.stream(Defect.values()).filter(x -> x.id().equals(id)).findFirst().orElse(null);
-            if (d == null) {
+            Optional<Defect> d = Defect.find(id);
+            if (d.isEmpty()) {
                 return Shrinker.Keep.VARIANT;
             }
-            cause.add(d);
+            cause.add(d.get());
         }
         return Shrinker.keeping(cause);
     }

@@ -3,6 +3,7 @@ package org.eratestbed.fault.scenario;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -18,6 +19,7 @@ import org.eratestbed.device.sim.PageImage;
 import org.eratestbed.device.sim.SimDisk;
 import org.eratestbed.model.dm.DeviceRegistry;
 import org.eratestbed.model.dm.DmException;
+import org.eratestbed.model.dm.DmTarget;
 import org.eratestbed.model.dm.KernelLog;
 import org.eratestbed.model.dm.MappedDevice;
 import org.eratestbed.model.dm.StatusType;
@@ -229,8 +231,8 @@ final class Machine implements AutoCloseable {
      */
     Outcome construct(String table) {
         String[] w = table.trim().split("\\s+");
-        return run("ctr", () -> type.ctr(new org.eratestbed.model.dm.DmTarget(Long.parseLong(w[0]), Long.parseLong(w[1]),
-                devices, log), java.util.Arrays.copyOfRange(w, 3, w.length)));
+        return run("ctr", () -> type.ctr(new DmTarget(Long.parseLong(w[0]), Long.parseLong(w[1]), devices, log),
+                Arrays.copyOfRange(w, 3, w.length)));
     }
 
     Outcome create(String table) {

@@ -2,6 +2,7 @@ package org.eratestbed.fault.scenario;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.eratestbed.model.dm.StatusType;
 import org.eratestbed.model.dm.Target;
 import org.eratestbed.model.era.defect.Defect;
 
@@ -60,7 +61,7 @@ final class MessageBeforePreresumeScenario extends UpstreamUnfixedScenario {
             }
             if (!violated) {
                 ev.add("preresume then " + m.runVoid("preresume", t::preresume) + "; status: "
-                        + m.run("status", () -> t.status(org.eratestbed.model.dm.StatusType.INFO)));
+                        + m.run("status", () -> t.status(StatusType.INFO)));
             }
             return new SideRun(violated, "a checkpoint message to the new table before its preresume", ev,
                     steps(m, "message checkpoint", "dm-era"));

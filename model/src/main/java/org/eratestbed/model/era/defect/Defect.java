@@ -1,6 +1,7 @@
 package org.eratestbed.model.era.defect;
 
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 import org.eratestbed.device.BadInputException;
@@ -327,13 +328,13 @@ public enum Defect {
 
     /** The defect with this id (exact, case-sensitive as printed). */
     public static Defect byId(String id) {
-        for (Defect d : values()) {
-            if (d.id.equals(id)) {
-                return d;
-            }
-        }
-        throw new BadInputException("unknown defect '" + id + "'; valid ids: "
-                + Arrays.stream(values()).map(Defect::id).collect(Collectors.joining(", ")));
+        return find(id).orElseThrow(() -> new BadInputException("unknown defect '" + id + "'; valid ids: "
+                + Arrays.stream(values()).map(Defect::id).collect(Collectors.joining(", "))));
+    }
+
+    /** The defect with this id, if this build has one (a results file may name an id from another build). */
+    public static Optional<Defect> find(String id) {
+        return Arrays.stream(values()).filter(d -> d.id.equals(id)).findFirst();
     }
 
     @Override
